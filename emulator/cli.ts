@@ -1,0 +1,144 @@
+// microkit-emu's command line: a thin layer over runSystem. Exit status: 0 the run ended normally
+// (idle, halted or a stop condition), 1 bad input, 2 an internal error.
+import { Chalk } from "chalk";
+import { BOARDS } from "../boards/board.js";
+import { CONFIGS, runSystem, UserError, type RunResult } from "./system.js";
+
+const HELP = `microkit-emu: run seL4 Microkit systems without hardware
+
+Usage:
+  microkit-emu run <file.system> --board <board> [options]
+
+  Loads the System Description File, finds each protection domain's ELF, builds the
+  system as the Microkit tool and monitor would, and runs it on an emulated seL4 (MCS)
+  kernel. The run ends when no thread can run and nothing can wake one.
+
+Options for run:
+  --board <name>          the board to emulate (required): ${BOARDS.map((b) => b.name).join(", ")}
+  --config <name>         kernel configuration: ${CONFIGS.join(", ")} (default: debug)
+  --search-path <dir>...  folders to search for program images after the current
+                          directory; takes one or more folders and may be repeated
+  --max-instructions <n>  stop after n instructions of virtual time (exit 0)
+  --json                  print the summary as one JSON object on stderr
+  --quiet                 no summary line
+
+  For a system under examples/<name>/, the folder where the set-up built that
+  example for the chosen board and config is searched too.
+
+Output:
+  stdout carries exactly what the system prints (seL4_DebugPutChar); microkit-emu's own
+  diagnostics and the closing summary go to stderr.
+
+Exit status:
+  0  the run ended normally (idle, halted, or a stop condition), even if a PD faulted
+  1  bad input: flags, system description, ELF or board; one line per problem
+  2  an internal error in microkit-emu (please report it)
+
+Examples:
+  microkit-emu run examples/hello/hello.system --board qemu_virt_aarch64
+  microkit-emu run my.system --board qemu_virt_riscv64 --search-path build/riscv
+`;
+
+interface RunArgs {
+  system: string;
+  board: string | undefined;
+  config: string | undefined;
+  searchPaths: string[];
+  maxInstructions: bigint | undefined;
+  json: boolean;
+  quiet: boolean;
+}
+
+function parseRunArgs(args: readonly string[]): RunArgs {
+  const out: RunArgs = { system: "", board: undefined, config: undefined, searchPaths: [], maxInstructions: undefined, json: false, quiet: false };
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = (): string => {
+      const v = args[++i];
+      if (v === undefined || v.startsWith("--")) throw new UserError(`${a} needs a value`);
+      return v;
+    };
+    switch (a) {
+      case "--board":
+        out.board = value();
+        break;
+      case "--config":
+        out.config = value();
+        break;
+      case "--search-path": {
+        const start = out.searchPaths.length;
+        while (args[i + 1] !== undefined && !args[i + 1]!.startsWith("--")) out.searchPaths.push(args[++i]!);
+        if (out.searchPaths.length === start) throw new UserError("--search-path needs at least one folder");
+        break;
+      }
+      case "--max-instructions": {
+        const v = value();
+        if (!/^[0-9]+$/.test(v)) throw new UserError(`--max-instructions takes a whole number, not '${v}'`);
+        out.maxInstructions = BigInt(v);
+        break;
+      }
+      case "--json":
+        out.json = true;
+        break;
+      case "--quiet":
+        out.quiet = true;
+        break;
+      default:
+        if (a.startsWith("-")) throw new UserError(`unknown option ${a} (see microkit-emu --help)`);
+        positional.push(a);
+    }
+  }
+  if (positional.length !== 1) throw new UserError(positional.length === 0 ? "run needs a system description file (see microkit-emu --help)" : `run takes one system file, got: ${positional.join(" ")}`);
+  out.system = positional[0]!;
+  return out;
+}
+
+function summary(r: RunResult): string {
+  const how = r.stopReason === "idle" ? "system idle" : r.stopReason === "halted" ? "halted by seL4_DebugHalt" : "instruction limit reached";
+  return `microkit-emu: ${how} after ${r.stats.instructions} instructions (${r.virtualTimeUs} us virtual); ` +
+    `${r.protectionDomains.length} PDs, ${r.stats.syscalls} syscalls, ${r.stats.faults} faults`;
+}
+
+export function main(argv: readonly string[]): number {
+  const err = (s: string): void => void process.stderr.write(s + "\n");
+  const paint = new Chalk({ level: process.stderr.isTTY ? 1 : 0 });
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+      process.stdout.write(HELP);
+      return command === undefined ? 1 : 0;
+    }
+    if (command !== "run") throw new UserError(`unknown command '${command}' (expected run; see microkit-emu --help)`);
+    if (rest.includes("--help") || rest.includes("-h")) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const a = parseRunArgs(rest);
+    if (a.board === undefined) throw new UserError("run needs --board <name> (one of: " + BOARDS.map((b) => b.name).join(", ") + ")");
+    const result = runSystem({
+      systemFile: a.system, board: a.board, searchPaths: a.searchPaths,
+      ...(a.config === undefined ? {} : { config: a.config }),
+      ...(a.maxInstructions === undefined ? {} : { maxInstructions: a.maxInstructions }),
+      onOutput: (t) => void process.stdout.write(t),
+      onDiagnostic: (line) => err(paint.yellow(`microkit-emu: ${line}`)),
+    });
+    if (a.json) {
+      err(JSON.stringify({
+        stop: result.stopReason, instructions: result.stats.instructions.toString(), virtualTimeUs: result.virtualTimeUs.toString(),
+        syscalls: result.stats.syscalls, faults: result.stats.faults, protectionDomains: result.protectionDomains, diagnostics: result.diagnostics,
+      }));
+    } else if (!a.quiet) {
+      err(paint.dim(summary(result)));
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof UserError) {
+      for (const line of e.message.split("\n")) err(paint.red(line.includes(": error:") ? line : `microkit-emu: error: ${line}`));
+      return 1;
+    }
+    err(paint.red(`microkit-emu: internal error: ${(e as Error).stack ?? String(e)}`));
+    err("This is a bug in microkit-emu; please report it with the command line and system file.");
+    return 2;
+  }
+}

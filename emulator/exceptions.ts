@@ -1,0 +1,88 @@
+// What a user-mode exception becomes for the kernel model: the seL4 fault the real kernel would
+// deliver, with the fault status encoded as the hardware reports it (ABI tables `vm.fsr` and
+// `vm.other_exceptions_fact`). The engine tells us only an exception number, so the instruction at
+// the faulting pc is decoded where the kind matters.
+import { readAbiFile, type Arch } from "../kernel/abi.js";
+import type { Fault } from "../kernel/faults.js";
+import type { CpuExit } from "./cpu.js";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Arm64Syndrome {
+  readonly ecShift: bigint;
+  readonly il: bigint;
+  readonly ecData: bigint;
+  readonly ecInstruction: bigint;
+  readonly wnr: bigint;
+}
+
+let arm64: Arm64Syndrome | undefined;
+
+function arm64Syndrome(): Arm64Syndrome {
+  if (arm64 === undefined) {
+    const fsr = (readAbiFile("aarch64.json") as Json)["vm"]["fsr"];
+    arm64 = {
+      ecShift: BigInt(fsr["ec_bits"][0]),
+      il: 1n << BigInt(fsr["il_bit"]),
+      ecData: BigInt(fsr["ec_data_abort_lower_el"]),
+      ecInstruction: BigInt(fsr["ec_instruction_abort_lower_el"]),
+      wnr: 1n << BigInt(fsr["data_abort_iss"]["wnr_bit"]),
+    };
+  }
+  return arm64;
+}
+
+// Fault status codes at the last translation level (ABI: translation 0x04+n, permission 0x0c+n).
+// The model has no page-table walk, so every fault is reported as found at level 3.
+const ARM64_LEVEL = 3n;
+const ARM64_TRANSLATION_FAULT = 0x04n + ARM64_LEVEL;
+const ARM64_PERMISSION_FAULT = 0x0cn + ARM64_LEVEL;
+// Exception classes from the Arm ARM (ESR_ELx.EC): BRK instruction from AArch64.
+const ARM64_EC_BRK = 0x3cn;
+// QEMU exception numbers the engine reports (target/arm/internals.h).
+const ARM64_EXCP_BKPT = 7;
+
+let riscvCauses: Record<"read" | "write" | "fetch", bigint> | undefined;
+
+/** Normalised scause values of the RISC-V FSR MR (riscv64.json vm.fsr.values). */
+function riscvCause(access: "read" | "write" | "fetch"): bigint {
+  if (riscvCauses === undefined) {
+    const values = (readAbiFile("riscv64.json") as Json)["vm"]["fsr"]["values"] as Record<string, string>;
+    const find = (prefix: string): bigint => BigInt(Object.keys(values).find((k) => values[k]!.startsWith(prefix)) ?? -1);
+    riscvCauses = { fetch: find("instruction"), read: find("load"), write: find("store") };
+  }
+  return riscvCauses[access];
+}
+
+export interface ExceptionFault {
+  readonly fault: Fault;
+  /** The faulting instruction: where the thread restarts if its handler resumes it. */
+  readonly pc: bigint;
+}
+
+/** Turns a non-syscall exit into the fault seL4 raises; `insn` reads the 32-bit word at pc. */
+export function exitToFault(arch: Arch, exit: Exclude<CpuExit, { kind: "syscall" | "budget" }>, insn: (pc: bigint) => number | undefined): ExceptionFault {
+  if (exit.kind === "memory") {
+    const instruction = exit.access === "fetch";
+    if (arch === "riscv64") return { pc: exit.pc, fault: { type: "VMFault", address: exit.address, instruction, fsr: riscvCause(exit.access) } };
+    const s = arm64Syndrome();
+    const ec = instruction ? s.ecInstruction : s.ecData;
+    const fsc = exit.cause === "unmapped" ? ARM64_TRANSLATION_FAULT : ARM64_PERMISSION_FAULT;
+    const wnr = exit.access === "write" ? s.wnr : 0n;
+    return { pc: exit.pc, fault: { type: "VMFault", address: exit.address, instruction, fsr: (ec << s.ecShift) | s.il | wnr | fsc } };
+  }
+  if (arch === "riscv64") {
+    // The engine reports pc four bytes past every RISC-V exception, whatever the instruction's
+    // length (checked with 2- and 4-byte instructions); the exception number is the scause value.
+    const pc = exit.pc - 4n;
+    return { pc, fault: { type: "UserException", number: BigInt(exit.code), code: 0n } };
+  }
+  const s = arm64Syndrome();
+  if (exit.code === ARM64_EXCP_BKPT) {
+    const imm16 = BigInt(((insn(exit.pc) ?? 0) >>> 5) & 0xffff);
+    return { pc: exit.pc, fault: { type: "VCPUFault", hsr: (ARM64_EC_BRK << s.ecShift) | s.il | imm16 } };
+  }
+  // An undefined or privileged instruction: EC 0 with IL set becomes a UserException whose
+  // Number is that ESR (aarch64.json vm.other_exceptions_fact).
+  return { pc: exit.pc, fault: { type: "UserException", number: s.il, code: 0n } };
+}

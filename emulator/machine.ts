@@ -1,0 +1,118 @@
+// The machine loop: the kernel model picks a thread, its address space's engine runs it until it
+// traps, faults or uses up its time slice, and the kernel handles what happened. Virtual time is
+// the count of retired instructions, so every run of the same system is the same.
+import type { Kernel } from "../kernel/kernel.js";
+import type { TCB } from "../kernel/objects/tcb.js";
+import { handleFault } from "../kernel/ipc.js";
+import { activateThread, handleSyscall } from "../kernel/syscall.js";
+import type { AddressSpace } from "./address-space.js";
+import type { Arch, CpuExit } from "./cpu.js";
+import { exitToFault } from "./exceptions.js";
+
+/** Engine register names for the seL4_UserContext entries that the engine calls otherwise. */
+const ENGINE_NAME: Readonly<Record<Arch, Readonly<Record<string, string>>>> = {
+  aarch64: { spsr: "nzcv" },
+  riscv64: {},
+};
+
+/** Virtual instructions per microsecond of virtual time: a 1 GHz, one-instruction-per-cycle core. */
+export const INSTRUCTIONS_PER_US = 1000n;
+
+export type StopReason = "idle" | "halted" | "instruction-limit";
+
+export interface MachineStats {
+  instructions: bigint;
+  syscalls: number;
+  faults: number;
+  switches: number;
+}
+
+export interface Trace {
+  /** Called for every kernel entry, if set (for --trace and tests). */
+  (event: { readonly thread: string; readonly kind: CpuExit["kind"]; readonly pc: bigint; readonly at: bigint }): void;
+}
+
+export class Machine {
+  readonly stats: MachineStats = { instructions: 0n, syscalls: 0, faults: 0, switches: 0 };
+  private readonly ids: Int32Array;
+  private readonly pcIndex: number;
+  private halted = false;
+  private last: TCB | undefined;
+  trace: Trace | undefined;
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly arch: Arch,
+    probe: AddressSpace,
+  ) {
+    const names = kernel.abi.userContext.map((n) => ENGINE_NAME[arch][n] ?? n);
+    this.ids = probe.cpu.regIds(names);
+    this.pcIndex = kernel.reg("pc");
+  }
+
+  halt(): void {
+    this.halted = true;
+  }
+
+  private space(tcb: TCB): AddressSpace {
+    const space = tcb.host as AddressSpace | undefined;
+    if (space === undefined) throw new Error(`thread ${tcb.name} has no address space`);
+    return space;
+  }
+
+  /** Runs until the system is idle for good, halts, or retires `maxInstructions`. */
+  run(maxInstructions?: bigint): StopReason {
+    const k = this.kernel;
+    while (!this.halted) {
+      const remaining = maxInstructions === undefined ? undefined : maxInstructions - this.stats.instructions;
+      if (remaining !== undefined && remaining <= 0n) return "instruction-limit";
+      const tcb = k.schedule();
+      if (tcb === undefined) return "idle";
+      const slice = (tcb.sc?.budget ?? 1000n) * INSTRUCTIONS_PER_US;
+      this.runThread(tcb, remaining === undefined || remaining > slice ? slice : remaining, remaining !== undefined && remaining <= slice);
+    }
+    return "halted";
+  }
+
+  /** Executes one instruction of the thread the kernel would run next (for a debugger). */
+  step(): TCB | undefined {
+    const tcb = this.kernel.schedule();
+    if (tcb !== undefined) this.runThread(tcb, 1n, true);
+    return tcb;
+  }
+
+  private runThread(tcb: TCB, budget: bigint, budgetIsLimit: boolean): void {
+    const k = this.kernel;
+    activateThread(k, tcb);
+    if (tcb !== this.last) this.stats.switches++;
+    this.last = tcb;
+    const cpu = this.space(tcb).cpu;
+    cpu.writeRegisters(this.ids, tcb.context);
+    const before = cpu.executed;
+    const exit = cpu.run(tcb.context[this.pcIndex]!, budget);
+    this.stats.instructions += cpu.executed - before;
+    cpu.readRegisters(this.ids, tcb.context);
+    this.trace?.({ thread: tcb.name, kind: exit.kind, pc: exit.pc, at: this.stats.instructions });
+    switch (exit.kind) {
+      case "syscall":
+        this.stats.syscalls++;
+        handleSyscall(k, tcb, exit.pc - 4n); // svc and ecall are both 4 bytes
+        break;
+      case "budget":
+        // Time slice used up: to the back of its priority queue (round robin); a run limit
+        // only pauses the thread where it is.
+        if (!budgetIsLimit) k.yieldCurrent();
+        break;
+      default: {
+        this.stats.faults++;
+        const f = exitToFault(this.arch, exit, (pc) => {
+          const bytes = this.space(tcb).bytes(pc, 4, false);
+          return bytes === undefined ? undefined : new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+        });
+        k.setReg(tcb, "pc", f.pc);
+        tcb.restartPc = f.pc;
+        handleFault(k, tcb, f.fault);
+      }
+    }
+  }
+}

@@ -1,0 +1,167 @@
+// The programmatic API: run a Microkit system and get its console output, statistics and outcome.
+// The CLI is a thin layer over this; tests and benchmarks use it directly. Bad input raises
+// UserError (one line per problem); anything else thrown is a bug.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { kernelAbi, microkitBoards, platformFacts, type KernelConfigName } from "../kernel/abi.js";
+import type { KernelHost } from "../kernel/kernel.js";
+import { BOARDS, findBoard } from "../boards/board.js";
+import { buildSystem, BuildError } from "../microkit/builder.js";
+import { ElfError, parseElf, type ElfImage } from "../microkit/elf.js";
+import { formatSdfError } from "../microkit/sdf/model.js";
+import { parseSystem } from "../microkit/sdf/parse.js";
+import { AddressSpace } from "./address-space.js";
+import { Machine, INSTRUCTIONS_PER_US, type MachineStats, type StopReason, type Trace } from "./machine.js";
+import { exampleBuildDir, repoRoot } from "./paths.js";
+import { PhysicalMemory } from "./physical-memory.js";
+
+export class UserError extends Error {}
+
+export const CONFIGS: readonly KernelConfigName[] = ["debug", "release", "benchmark"];
+
+export interface RunOptions {
+  readonly systemFile: string;
+  readonly board: string;
+  readonly config?: string;
+  /** Folders searched for program images after the current directory, in order. */
+  readonly searchPaths?: readonly string[];
+  /** Stop after this many instructions (virtual time); no limit by default. */
+  readonly maxInstructions?: bigint;
+  /** Receives console output as the system prints it (line by line, and the rest at the end). */
+  readonly onOutput?: (text: string) => void;
+  /** Receives kernel diagnostics (faults without a handler, ...), one line each. */
+  readonly onDiagnostic?: (line: string) => void;
+  readonly trace?: Trace;
+  readonly cwd?: string;
+}
+
+export interface RunResult {
+  readonly output: string;
+  readonly diagnostics: readonly string[];
+  readonly stopReason: StopReason;
+  readonly stats: Readonly<MachineStats>;
+  readonly virtualTimeUs: bigint;
+  readonly protectionDomains: readonly string[];
+}
+
+function readSystemFile(path: string): string {
+  if (!existsSync(path)) throw new UserError(`${path}: no such system description file`);
+  if (!statSync(path).isFile()) throw new UserError(`${path}: not a file`);
+  return readFileSync(path, "utf8");
+}
+
+/** The default search path of an example: where the set-up built its ELFs for this board and config. */
+function exampleSearchPath(systemFile: string, board: string, config: string): string[] {
+  const dir = dirname(systemFile);
+  const name = basename(dir);
+  if (resolve(dirname(dir)) !== join(repoRoot, "examples") || basename(systemFile) !== `${name}.system`) return [];
+  return [exampleBuildDir(name, board, config)];
+}
+
+function loadElves(file: string, source: string, pds: ReturnType<typeof parseSystem> & { ok: true }, dirs: readonly string[], arch: string, board: string): Map<string, ElfImage> {
+  void source;
+  const elves = new Map<string, ElfImage>();
+  const problems: string[] = [];
+  for (const pd of pds.system.protectionDomains) {
+    const img = pd.programImage;
+    const found = dirs.map((d) => resolve(d, img.path)).find((p) => existsSync(p) && statSync(p).isFile());
+    const at = `${file}:${img.loc.line}:${img.loc.column}: error:`;
+    if (found === undefined) {
+      problems.push(`${at} program_image '${img.path}' of '${pd.name}' not found; searched: ${dirs.join(", ")}`);
+      continue;
+    }
+    try {
+      const elf = parseElf(found, new Uint8Array(readFileSync(found)));
+      if (elf.arch !== arch) problems.push(`${at} ${found} is a ${elf.arch} ELF, but board ${board} is ${arch}`);
+      else elves.set(pd.name, elf);
+    } catch (e) {
+      if (e instanceof ElfError) problems.push(`${at} ${e.message}`);
+      else throw e;
+    }
+  }
+  if (problems.length > 0) throw new UserError(problems.join("\n"));
+  return elves;
+}
+
+export function runSystem(o: RunOptions): RunResult {
+  const board = findBoard(o.board);
+  if (board === undefined) {
+    const known = microkitBoards().includes(o.board);
+    throw new UserError(known
+      ? `board ${o.board} is a Microkit board this version does not emulate yet; emulated: ${BOARDS.map((b) => b.name).join(", ")}`
+      : `unknown board '${o.board}'; emulated boards: ${BOARDS.map((b) => b.name).join(", ")}`);
+  }
+  const config = o.config ?? "debug";
+  if (config.startsWith("smp-")) throw new UserError(`config ${config}: SMP configurations are not emulated; use one of ${CONFIGS.join(", ")}`);
+  if (!(CONFIGS as readonly string[]).includes(config)) throw new UserError(`unknown config '${config}'; expected one of ${CONFIGS.join(", ")}`);
+  const facts = platformFacts(board.name);
+  if (facts === undefined) throw new Error(`boards.json has no ${board.name}`);
+
+  const cwd = o.cwd ?? process.cwd();
+  const systemFile = resolve(cwd, o.systemFile);
+  const source = readSystemFile(systemFile);
+  const parsed = parseSystem(o.systemFile, source);
+  if (!parsed.ok) throw new UserError(parsed.errors.map(formatSdfError).join("\n"));
+  const dirs = [cwd, ...(o.searchPaths ?? []).map((d) => resolve(cwd, d)), ...exampleSearchPath(systemFile, board.name, config)];
+  const elves = loadElves(o.systemFile, source, parsed, dirs, board.arch, board.name);
+
+  let output = "";
+  let pending = "";
+  const diagnostics: string[] = [];
+  const emit = (text: string): void => {
+    output += text;
+    o.onOutput?.(text);
+  };
+  let machine: Machine | undefined;
+  const host: KernelHost = {
+    putChar: (byte) => {
+      pending += String.fromCharCode(byte);
+      if (byte === 10) {
+        emit(pending);
+        pending = "";
+      }
+    },
+    debugPrint: (line) => {
+      diagnostics.push(line);
+      o.onDiagnostic?.(line);
+    },
+    ackIrq: () => {},
+    halt: () => machine?.halt(),
+  };
+
+  const abi = kernelAbi(board.arch, config as KernelConfigName);
+  let image;
+  try {
+    image = buildSystem(parsed.system, { abi, host, ram: facts.ram, elves });
+  } catch (e) {
+    if (e instanceof BuildError || e instanceof ElfError) throw new UserError(`${o.systemFile}: ${e.message}`);
+    throw e;
+  }
+
+  const memory = new PhysicalMemory(facts.ram);
+  const spaces: AddressSpace[] = [];
+  try {
+    for (const chunk of image.memory) memory.write(chunk.pa, chunk.bytes);
+    for (const p of image.pds) {
+      const space = new AddressSpace(p.pd.name, board.arch, memory, p.mappings, { fpu: p.pd.fpu });
+      spaces.push(space);
+      p.tcb.vspace = space;
+      p.tcb.host = space;
+    }
+    machine = new Machine(image.kernel, board.arch, spaces[0]!);
+    if (o.trace !== undefined) machine.trace = o.trace;
+    const stopReason = machine.run(o.maxInstructions);
+    if (pending !== "") emit(pending);
+    return {
+      output,
+      diagnostics,
+      stopReason,
+      stats: { ...machine.stats },
+      virtualTimeUs: machine.stats.instructions / INSTRUCTIONS_PER_US,
+      protectionDomains: image.pds.map((p) => p.pd.name),
+    };
+  } finally {
+    for (const s of spaces) s.close();
+    memory.close();
+  }
+}

@@ -1,0 +1,278 @@
+// Message passing: endpoints, notifications, replies and fault delivery
+// (seL4 src/object/endpoint.c, notification.c, reply.c, src/kernel/thread.c, faulthandler.c).
+import type { Cap } from "./cap.js";
+import { faultMessage, type Fault } from "./faults.js";
+import type { Kernel } from "./kernel.js";
+import { decodeMessageInfo, encodeMessageInfo } from "./message-info.js";
+import type { Endpoint } from "./objects/endpoint.js";
+import type { Notification } from "./objects/notification.js";
+import type { Reply } from "./objects/reply.js";
+import type { SchedContext } from "./objects/schedcontext.js";
+import type { TCB } from "./objects/tcb.js";
+
+// --- message transfer ---------------------------------------------------------------------
+
+/** Copies a message (or the sender's pending fault) into the receiver (doIPCTransfer). */
+export function doIPCTransfer(k: Kernel, sender: TCB, badge: bigint, receiver: TCB): void {
+  const abi = k.abi;
+  if (sender.pendingFault !== undefined) {
+    const msg = faultMessage(abi, sender.pendingFault, sender.restartPc, (name) => k.getReg(sender, name));
+    const length = k.setMRs(receiver, msg.mrs);
+    k.setReg(receiver, abi.roles.info, encodeMessageInfo(abi, { label: msg.label, capsUnwrapped: 0, extraCaps: 0, length }));
+    k.setReg(receiver, abi.roles.cap, badge);
+    return;
+  }
+  const info = decodeMessageInfo(abi, k.getReg(sender, abi.roles.info));
+  const fast = abi.roles.mrs.length;
+  let length = Math.min(info.length, abi.ipcBuffer.msgMaxLength);
+  const senderBuffer = length > fast ? k.ipcBuffer(sender, false) : undefined;
+  const receiverBuffer = length > fast ? k.ipcBuffer(receiver, true) : undefined;
+  if (senderBuffer === undefined || receiverBuffer === undefined) length = Math.min(length, fast);
+  for (let i = 0; i < length; i++) k.setMR(receiver, receiverBuffer, i, k.getMR(sender, senderBuffer, i));
+  // Capability transfer is not modelled yet: the receiver is told no caps arrived.
+  k.setReg(receiver, abi.roles.info, encodeMessageInfo(abi, { label: info.label, capsUnwrapped: 0, extraCaps: 0, length }));
+  k.setReg(receiver, abi.roles.cap, badge);
+}
+
+/** A kernel reply to a Call: label = error (0 on success), badge 0 (replyFromKernel_*). */
+export function replyFromKernel(k: Kernel, thread: TCB, label: bigint, mrs: readonly bigint[]): void {
+  const length = k.setMRs(thread, mrs);
+  k.setReg(thread, k.abi.roles.cap, 0n);
+  k.setReg(thread, k.abi.roles.info, encodeMessageInfo(k.abi, { label, capsUnwrapped: 0, extraCaps: 0, length }));
+}
+
+// --- scheduling-context donation ------------------------------------------------------------
+
+function donate(sc: SchedContext, to: TCB): void {
+  const from = sc.tcb;
+  if (from !== undefined) from.sc = undefined;
+  sc.tcb = to;
+  to.sc = sc;
+}
+
+/** A passive thread woken by a notification borrows the notification's SC (maybeDonateSchedContext). */
+function maybeDonateSchedContext(tcb: TCB, ntfn: Notification): void {
+  if (tcb.sc === undefined && ntfn.sc !== undefined && ntfn.sc.tcb === undefined) donate(ntfn.sc, tcb);
+}
+
+// --- replies ------------------------------------------------------------------------------
+
+/** Caller now waits on `reply` for callee's answer; lend the caller's SC if asked (reply_push). */
+function replyPush(caller: TCB, callee: TCB, reply: Reply, canDonate: boolean): void {
+  reply.tcb = caller;
+  caller.reply = reply;
+  caller.state = "BlockedOnReply";
+  if (canDonate && caller.sc !== undefined && callee.sc === undefined) {
+    reply.donated = caller.sc;
+    donate(caller.sc, callee);
+  }
+}
+
+/** Unbinds a reply object from its caller, returning a lent SC (reply_remove). */
+function replyRemove(reply: Reply): void {
+  const caller = reply.tcb;
+  if (reply.donated !== undefined && caller !== undefined) donate(reply.donated, caller);
+  reply.donated = undefined;
+  reply.tcb = undefined;
+  if (caller !== undefined && caller.reply === reply) caller.reply = undefined;
+}
+
+/** Answers the caller waiting on `reply` (doReplyTransfer). */
+export function doReplyTransfer(k: Kernel, sender: TCB, reply: Reply): void {
+  const receiver = reply.tcb;
+  if (receiver === undefined || receiver.state !== "BlockedOnReply") return;
+  replyRemove(reply);
+  const fault = receiver.pendingFault;
+  if (fault === undefined) {
+    doIPCTransfer(k, sender, 0n, receiver);
+    k.setThreadState(receiver, "Running");
+  } else {
+    receiver.pendingFault = undefined;
+    const label = decodeMessageInfo(k.abi, k.getReg(sender, k.abi.roles.info)).label;
+    k.setThreadState(receiver, faultReplyRestarts(fault, label) ? "Restart" : "Inactive");
+  }
+  if (receiver.runnable) k.possibleSwitchTo(receiver);
+}
+
+/** Whether a reply to a fault resumes the thread (handleFaultReply). */
+function faultReplyRestarts(fault: Fault, label: bigint): boolean {
+  switch (fault.type) {
+    case "CapFault":
+    case "VMFault":
+      return true;
+    case "UnknownSyscall":
+    case "UserException":
+    case "VCPUFault":
+      return label === 0n;
+  }
+}
+
+// --- endpoints ------------------------------------------------------------------------------
+
+export interface SendOptions {
+  readonly blocking: boolean;
+  readonly isCall: boolean;
+  readonly badge: bigint;
+  readonly canGrant: boolean;
+  readonly canGrantReply: boolean;
+  readonly canDonate: boolean;
+}
+
+export function sendIPC(k: Kernel, thread: TCB, ep: Endpoint, o: SendOptions): void {
+  if (ep.state === "Recv") {
+    const dest = ep.queue.shift()!;
+    dest.blocking = undefined;
+    doIPCTransfer(k, thread, o.badge, dest);
+    const reply = dest.reply;
+    dest.reply = undefined;
+    if (reply !== undefined) reply.tcb = undefined;
+    if (o.isCall || thread.pendingFault !== undefined) {
+      if (reply !== undefined && (o.canGrant || o.canGrantReply)) replyPush(thread, dest, reply, o.canDonate);
+      else k.setThreadState(thread, "Inactive");
+      if (thread === k.current) k.rescheduleRequired();
+    } else if (o.canDonate && dest.sc === undefined && thread.sc !== undefined) {
+      donate(thread.sc, dest);
+    }
+    k.setThreadState(dest, "Running");
+    k.possibleSwitchTo(dest);
+  } else if (o.blocking) {
+    thread.blocking = { object: ep, badge: o.badge, canGrant: o.canGrant, canGrantReply: o.canGrantReply, isCall: o.isCall, canDonate: o.canDonate };
+    k.setThreadState(thread, "BlockedOnSend");
+    ep.queue.push(thread);
+  }
+}
+
+export function receiveIPC(k: Kernel, thread: TCB, ep: Endpoint, isBlocking: boolean, reply: Reply | undefined): void {
+  // A reply object still bound to an earlier caller is taken from it (MCS receiveIPC).
+  if (reply !== undefined && reply.tcb !== undefined && reply.tcb !== thread) cancelIPC(k, reply.tcb);
+  const ntfn = thread.boundNotification;
+  if (ntfn !== undefined && ntfn.active) {
+    completeSignal(k, ntfn, thread);
+    return;
+  }
+  if (ep.state === "Send") {
+    const sender = ep.queue.shift()!;
+    const b = sender.blocking!;
+    sender.blocking = undefined;
+    doIPCTransfer(k, sender, b.badge, thread);
+    if (b.isCall || sender.pendingFault !== undefined) {
+      if (reply !== undefined && (b.canGrant || b.canGrantReply)) replyPush(sender, thread, reply, b.canDonate);
+      else k.setThreadState(sender, "Inactive");
+    } else {
+      k.setThreadState(sender, "Running");
+      k.possibleSwitchTo(sender);
+    }
+    return;
+  }
+  if (isBlocking) {
+    thread.blocking = { object: ep, badge: 0n, canGrant: false, canGrantReply: false, isCall: false, canDonate: false };
+    thread.reply = reply;
+    if (reply !== undefined) reply.tcb = thread;
+    k.setThreadState(thread, "BlockedOnReceive");
+    ep.queue.push(thread);
+  } else {
+    k.setReg(thread, k.abi.roles.cap, 0n); // doNBRecvFailedTransfer
+  }
+}
+
+/** Takes a thread out of whatever IPC it is blocked in; it becomes Inactive (cancelIPC). */
+export function cancelIPC(k: Kernel, tcb: TCB): void {
+  const b = tcb.blocking;
+  if (b !== undefined) {
+    const i = b.object.queue.indexOf(tcb);
+    if (i >= 0) b.object.queue.splice(i, 1);
+    tcb.blocking = undefined;
+  }
+  if (tcb.state === "BlockedOnReceive" && tcb.reply !== undefined) {
+    tcb.reply.tcb = undefined;
+    tcb.reply = undefined;
+  } else if (tcb.state === "BlockedOnReply" && tcb.reply !== undefined) {
+    replyRemove(tcb.reply);
+  }
+  tcb.pendingFault = undefined;
+  if (tcb.state !== "Running" && tcb.state !== "Restart") k.setThreadState(tcb, "Inactive");
+}
+
+// --- notifications --------------------------------------------------------------------------
+
+function completeSignal(k: Kernel, ntfn: Notification, tcb: TCB): void {
+  k.setReg(tcb, k.abi.roles.cap, ntfn.word);
+  ntfn.word = 0n;
+  ntfn.active = false;
+  maybeDonateSchedContext(tcb, ntfn);
+}
+
+export function sendSignal(k: Kernel, ntfn: Notification, badge: bigint): void {
+  switch (ntfn.state) {
+    case "Idle": {
+      const tcb = ntfn.boundTCB;
+      if (tcb !== undefined && tcb.state === "BlockedOnReceive") {
+        cancelIPC(k, tcb);
+        k.setThreadState(tcb, "Running");
+        k.setReg(tcb, k.abi.roles.cap, badge);
+        maybeDonateSchedContext(tcb, ntfn);
+        k.possibleSwitchTo(tcb);
+      } else {
+        ntfn.word = badge;
+        ntfn.active = true;
+      }
+      break;
+    }
+    case "Waiting": {
+      const dest = ntfn.queue.shift()!;
+      dest.blocking = undefined;
+      k.setThreadState(dest, "Running");
+      k.setReg(dest, k.abi.roles.cap, badge);
+      maybeDonateSchedContext(dest, ntfn);
+      k.possibleSwitchTo(dest);
+      break;
+    }
+    case "Active":
+      ntfn.word |= badge;
+      break;
+  }
+}
+
+export function receiveSignal(k: Kernel, thread: TCB, ntfn: Notification, isBlocking: boolean): void {
+  if (ntfn.active) {
+    completeSignal(k, ntfn, thread);
+  } else if (isBlocking) {
+    thread.blocking = { object: ntfn, badge: 0n, canGrant: false, canGrantReply: false, isCall: false, canDonate: false };
+    k.setThreadState(thread, "BlockedOnNotification");
+    ntfn.queue.push(thread);
+  } else {
+    k.setReg(thread, k.abi.roles.cap, 0n);
+  }
+}
+
+// --- faults ---------------------------------------------------------------------------------
+
+/** Delivers a fault to the thread's handler, or stops the thread when it has none (handleFault). */
+export function handleFault(k: Kernel, tcb: TCB, fault: Fault): void {
+  const handler: Cap = tcb.faultHandler;
+  if (handler.type === "endpoint" && handler.rights.write && (handler.rights.grant || handler.rights.grantReply)) {
+    tcb.pendingFault = fault;
+    sendIPC(k, tcb, handler.object, {
+      blocking: true, isCall: true, badge: handler.badge,
+      canGrant: handler.rights.grant, canGrantReply: handler.rights.grantReply, canDonate: false,
+    });
+    return;
+  }
+  k.host.debugPrint(`caught ${describeFault(fault)} from thread "${tcb.name}" at pc 0x${k.getReg(tcb, "pc").toString(16)}, which has no fault handler: the thread is stopped`);
+  k.setThreadState(tcb, "Inactive");
+}
+
+export function describeFault(f: Fault): string {
+  switch (f.type) {
+    case "CapFault":
+      return `cap fault (${f.inReceivePhase ? "receive" : "send"} phase, cptr 0x${f.address.toString(16)}, ${f.lookup.type})`;
+    case "UnknownSyscall":
+      return `unknown syscall ${BigInt.asIntN(64, f.number)}`;
+    case "UserException":
+      return `user exception (number 0x${f.number.toString(16)}, code ${f.code})`;
+    case "VCPUFault":
+      return `VCPU fault (HSR 0x${f.hsr.toString(16)})`;
+    case "VMFault":
+      return `${f.instruction ? "instruction" : "data"} VM fault at 0x${f.address.toString(16)} (FSR 0x${f.fsr.toString(16)})`;
+  }
+}

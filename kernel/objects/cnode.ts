@@ -1,0 +1,56 @@
+// CNodes and capability addressing (seL4 src/object/cnode.c, src/kernel/cspace.c).
+import type { Cap } from "../cap.js";
+import { NULL_CAP } from "../cap.js";
+
+export class CNode {
+  readonly slots: Cap[];
+  constructor(readonly radix: number) {
+    this.slots = new Array<Cap>(2 ** radix).fill(NULL_CAP);
+  }
+}
+
+export interface Slot {
+  readonly cnode: CNode;
+  readonly index: number;
+}
+
+/** Why a capability address failed to resolve (seL4 lookup_fault). */
+export type LookupFault =
+  | { readonly type: "InvalidRoot" }
+  | { readonly type: "MissingCapability"; readonly bitsLeft: number }
+  | { readonly type: "DepthMismatch"; readonly bitsLeft: number; readonly bitsFound: number }
+  | { readonly type: "GuardMismatch"; readonly bitsLeft: number; readonly guardFound: bigint; readonly bitsFound: number };
+
+export type Resolved =
+  | { readonly ok: true; readonly slot: Slot; readonly bitsRemaining: number }
+  | { readonly ok: false; readonly fault: LookupFault };
+
+const mask = (bits: number): bigint => (1n << BigInt(bits)) - 1n;
+
+/** Walks the CSpace from `root` translating `depth` bits of `cptr` (resolveAddressBits). */
+export function resolveAddressBits(root: Cap, cptr: bigint, depth: number): Resolved {
+  if (root.type !== "cnode") return { ok: false, fault: { type: "InvalidRoot" } };
+  let cap: Cap = root;
+  let nBits = depth;
+  for (;;) {
+    if (cap.type !== "cnode") throw new Error("unreachable: resolve continues only through CNode caps");
+    const { radix } = cap.object;
+    const levelBits = radix + cap.guardSize;
+    const guard = cap.guardSize === 0 ? 0n : (cptr >> BigInt(nBits - cap.guardSize)) & mask(cap.guardSize);
+    if (cap.guardSize > nBits || guard !== cap.guard) {
+      return { ok: false, fault: { type: "GuardMismatch", bitsLeft: nBits, guardFound: cap.guard, bitsFound: cap.guardSize } };
+    }
+    if (levelBits > nBits) return { ok: false, fault: { type: "DepthMismatch", bitsLeft: nBits, bitsFound: levelBits } };
+    const index = Number((cptr >> BigInt(nBits - levelBits)) & mask(radix));
+    const slot = { cnode: cap.object, index };
+    if (nBits === levelBits) return { ok: true, slot, bitsRemaining: 0 };
+    nBits -= levelBits;
+    const next = cap.object.slots[index] as Cap;
+    if (next.type !== "cnode") return { ok: true, slot, bitsRemaining: nBits };
+    cap = next;
+  }
+}
+
+export function slotCap(slot: Slot): Cap {
+  return slot.cnode.slots[slot.index] as Cap;
+}

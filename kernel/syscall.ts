@@ -1,0 +1,160 @@
+// Kernel entry for a syscall (seL4 src/api/syscall.c handleSyscall, handleInvocation, handleRecv).
+import type { Cap } from "./cap.js";
+import { errorReply } from "./errors.js";
+import { decodeInvocation, performInvocation, type InvocationContext } from "./invocation.js";
+import { handleFault, receiveIPC, receiveSignal, replyFromKernel } from "./ipc.js";
+import type { Kernel } from "./kernel.js";
+import { decodeMessageInfo } from "./message-info.js";
+import { resolveAddressBits, slotCap, type LookupFault } from "./objects/cnode.js";
+import type { TCB } from "./objects/tcb.js";
+
+const WORD_BITS = 64;
+
+type Lookup = { readonly ok: true; readonly cap: Cap } | { readonly ok: false; readonly fault: LookupFault };
+
+/** lookupCap: the cap a thread names by cptr in its own CSpace (a null cap if the slot is empty). */
+export function lookupCap(thread: TCB, cptr: bigint): Lookup {
+  const r = resolveAddressBits(thread.cspaceRoot, cptr, WORD_BITS);
+  return r.ok ? { ok: true, cap: slotCap(r.slot) } : r;
+}
+
+const MISSING: LookupFault = { type: "MissingCapability", bitsLeft: 0 };
+
+/**
+ * Handles the syscall `thread` trapped with. Its context holds the registers at the trap, pc
+ * already past the trap instruction at `trapPc`. The caller then asks k.schedule() who runs next.
+ */
+export function handleSyscall(k: Kernel, thread: TCB, trapPc: bigint): void {
+  const abi = k.abi;
+  thread.restartPc = trapPc;
+  const number = BigInt.asIntN(64, k.getReg(thread, abi.syscallRegister));
+  const name = syscallName(k, number);
+  const r = abi.roles;
+  switch (name) {
+    case "seL4_SysSend":
+      return void handleInvocation(k, thread, false, true, false, k.getReg(thread, r.cap));
+    case "seL4_SysNBSend":
+      return void handleInvocation(k, thread, false, false, false, k.getReg(thread, r.cap));
+    case "seL4_SysCall":
+      return void handleInvocation(k, thread, true, true, true, k.getReg(thread, r.cap));
+    case "seL4_SysRecv":
+      return handleRecv(k, thread, true, true);
+    case "seL4_SysNBRecv":
+      return handleRecv(k, thread, false, true);
+    case "seL4_SysWait":
+      return handleRecv(k, thread, true, false);
+    case "seL4_SysNBWait":
+      return handleRecv(k, thread, false, false);
+    case "seL4_SysReplyRecv":
+      handleInvocation(k, thread, false, false, true, k.getReg(thread, r.reply));
+      return handleRecv(k, thread, true, true);
+    case "seL4_SysNBSendRecv":
+      handleInvocation(k, thread, false, false, true, k.getReg(thread, r.nbSendRecvDest));
+      return handleRecv(k, thread, true, true);
+    case "seL4_SysNBSendWait":
+      handleInvocation(k, thread, false, false, true, k.getReg(thread, r.reply));
+      return handleRecv(k, thread, true, false);
+    case "seL4_SysYield":
+      k.yieldCurrent();
+      return;
+    case "seL4_SysDebugPutChar":
+      k.host.putChar(Number(k.getReg(thread, r.cap) & 0xffn));
+      return;
+    case "seL4_SysDebugHalt":
+      k.host.halt();
+      return;
+    case "seL4_SysDebugSnapshot":
+      return;
+    case "seL4_SysDebugNameThread":
+      return debugNameThread(k, thread);
+    case "seL4_SysDebugDumpScheduler":
+      k.host.debugPrint(`scheduler: current thread "${thread.name}" (priority ${thread.priority})`);
+      return;
+    default:
+      handleFault(k, thread, { type: "UnknownSyscall", number: BigInt.asUintN(64, number) });
+  }
+}
+
+const names = new WeakMap<object, Map<bigint, string>>();
+
+function syscallName(k: Kernel, number: bigint): string | undefined {
+  let map = names.get(k.abi);
+  if (map === undefined) {
+    map = new Map(Object.entries(k.abi.syscalls).map(([name, n]) => [BigInt(n), name]));
+    names.set(k.abi, map);
+  }
+  return map.get(number);
+}
+
+/** handleInvocation: look up the cap, decode, then perform or reply with the error. */
+function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: boolean, canDonate: boolean, cptr: bigint): void {
+  const info = decodeMessageInfo(k.abi, k.getReg(thread, k.abi.roles.info));
+  const found = lookupCap(thread, cptr);
+  if (!found.ok) {
+    // The faulting section: only a blocking send raises a cap fault.
+    if (isBlocking) handleFault(k, thread, { type: "CapFault", address: cptr, inReceivePhase: false, lookup: found.fault });
+    return;
+  }
+  const hasBuffer = k.ipcBuffer(thread, false) !== undefined;
+  const length = Math.min(info.length, hasBuffer ? k.abi.ipcBuffer.msgMaxLength : k.abi.roles.mrs.length);
+  const ctx: InvocationContext = { thread, label: info.label, length, isBlocking, isCall, canDonate };
+  const decoded = decodeInvocation(k, ctx, found.cap);
+  if (!decoded.ok) {
+    if (isCall) {
+      const e = errorReply(k.abi, decoded.error);
+      replyFromKernel(k, thread, e.label, e.mrs);
+    }
+    return;
+  }
+  k.setThreadState(thread, "Restart");
+  performInvocation(k, ctx, decoded.invocation);
+  if (thread.state === "Restart") {
+    if (isCall) replyFromKernel(k, thread, 0n, []);
+    k.setThreadState(thread, "Running");
+  }
+}
+
+function handleRecv(k: Kernel, thread: TCB, isBlocking: boolean, canReply: boolean): void {
+  const cptr = k.getReg(thread, k.abi.roles.cap);
+  const found = lookupCap(thread, cptr);
+  if (!found.ok) return handleFault(k, thread, { type: "CapFault", address: cptr, inReceivePhase: true, lookup: found.fault });
+  const cap = found.cap;
+  if (cap.type === "endpoint" && cap.rights.read) {
+    let reply;
+    if (canReply) {
+      const replyCptr = k.getReg(thread, k.abi.roles.reply);
+      const r = lookupCap(thread, replyCptr);
+      if (!r.ok || r.cap.type !== "reply") {
+        return handleFault(k, thread, { type: "CapFault", address: replyCptr, inReceivePhase: true, lookup: r.ok ? MISSING : r.fault });
+      }
+      reply = r.cap.object;
+    }
+    return receiveIPC(k, thread, cap.object, isBlocking, reply);
+  }
+  if (cap.type === "notification" && cap.rights.read) {
+    const bound = cap.object.boundTCB;
+    if (bound === undefined || bound === thread) return receiveSignal(k, thread, cap.object, isBlocking);
+  }
+  handleFault(k, thread, { type: "CapFault", address: cptr, inReceivePhase: true, lookup: MISSING });
+}
+
+function debugNameThread(k: Kernel, thread: TCB): void {
+  const found = lookupCap(thread, k.getReg(thread, k.abi.roles.cap));
+  const buffer = k.ipcBuffer(thread, false);
+  if (!found.ok || found.cap.type !== "tcb" || buffer === undefined) {
+    k.host.debugPrint(`DebugNameThread: "${thread.name}" named no TCB or has no IPC buffer`);
+    return;
+  }
+  const msg = k.abi.ipcBuffer.fields["msg"]!;
+  const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset + msg.offset, msg.size);
+  const end = bytes.indexOf(0);
+  found.cap.object.name = new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end));
+}
+
+/** Prepares the chosen thread to run: a Restart thread re-executes from its restart pc (activateThread). */
+export function activateThread(k: Kernel, thread: TCB): void {
+  if (thread.state === "Restart") {
+    k.setReg(thread, "pc", thread.restartPc);
+    thread.state = "Running";
+  }
+}
