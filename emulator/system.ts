@@ -44,9 +44,10 @@ export interface RunResult {
   readonly protectionDomains: readonly string[];
 }
 
-function readSystemFile(path: string): string {
-  if (!existsSync(path)) throw new UserError(`${path}: no such system description file`);
-  if (!statSync(path).isFile()) throw new UserError(`${path}: not a file`);
+/** Reads the SDF at `path`, naming it in errors as the user wrote it (`shown`). */
+function readSystemFile(path: string, shown: string): string {
+  if (!existsSync(path)) throw new UserError(`${shown}: no such system description file`);
+  if (!statSync(path).isFile()) throw new UserError(`${shown}: not a file`);
   return readFileSync(path, "utf8");
 }
 
@@ -58,8 +59,7 @@ function exampleSearchPath(systemFile: string, board: string, config: string): s
   return [exampleBuildDir(name, board, config)];
 }
 
-function loadElves(file: string, source: string, pds: ReturnType<typeof parseSystem> & { ok: true }, dirs: readonly string[], arch: string, board: string): Map<string, ElfImage> {
-  void source;
+function loadElves(file: string, pds: ReturnType<typeof parseSystem> & { ok: true }, dirs: readonly string[], arch: string, board: string): Map<string, ElfImage> {
   const elves = new Map<string, ElfImage>();
   const problems: string[] = [];
   for (const pd of pds.system.protectionDomains) {
@@ -99,11 +99,11 @@ export function runSystem(o: RunOptions): RunResult {
 
   const cwd = o.cwd ?? process.cwd();
   const systemFile = resolve(cwd, o.systemFile);
-  const source = readSystemFile(systemFile);
+  const source = readSystemFile(systemFile, o.systemFile);
   const parsed = parseSystem(o.systemFile, source);
   if (!parsed.ok) throw new UserError(parsed.errors.map(formatSdfError).join("\n"));
   const dirs = [cwd, ...(o.searchPaths ?? []).map((d) => resolve(cwd, d)), ...exampleSearchPath(systemFile, board.name, config)];
-  const elves = loadElves(o.systemFile, source, parsed, dirs, board.arch, board.name);
+  const elves = loadElves(o.systemFile, parsed, dirs, board.arch, board.name);
 
   let output = "";
   let pending = "";

@@ -1,0 +1,70 @@
+// The command line as a user meets it: exit status, stdout carrying only the system's output,
+// and one clear line on stderr for bad input.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["bin/microkit-emu.js", ...args], { encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("microkit-emu run", () => {
+  test.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("hello on %s: stdout is exactly the system's output", (board) => {
+    const r = cli("run", "examples/hello/hello.system", "--board", board);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("hello, world\n");
+    expect(r.stderr).toMatch(/^microkit-emu: system idle after \d+ instructions .*1 PDs, \d+ syscalls, 0 faults\n$/);
+  });
+
+  test("--json prints a machine-readable summary", () => {
+    const r = cli("run", "examples/hello/hello.system", "--board", "qemu_virt_riscv64", "--json");
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(r.stderr) as { stop: string; faults: number; protectionDomains: string[] };
+    expect(summary.stop).toBe("idle");
+    expect(summary.protectionDomains).toEqual(["hello"]);
+  });
+
+  test("--help documents the command, boards and exit status", () => {
+    const r = cli("--help");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("microkit-emu run <file.system> --board <board>");
+    expect(r.stdout).toContain("qemu_virt_riscv64");
+    expect(r.stdout).toContain("Exit status:");
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    ["unknown board", ["run", "examples/hello/hello.system", "--board", "pc99"], /^microkit-emu: error: unknown board 'pc99'; emulated boards: qemu_virt_aarch64, qemu_virt_riscv64\n$/],
+    ["a Microkit board not emulated yet", ["run", "examples/hello/hello.system", "--board", "odroidc4"], /board odroidc4 is a Microkit board this version does not emulate yet/],
+    ["an SMP config", ["run", "examples/hello/hello.system", "--board", "qemu_virt_aarch64", "--config", "smp-debug"], /SMP configurations are not emulated/],
+    ["no board", ["run", "examples/hello/hello.system"], /run needs --board/],
+    ["an unknown flag", ["run", "x.system", "--board", "qemu_virt_aarch64", "--fast"], /unknown option --fast/],
+    ["a missing system file", ["run", "nope.system", "--board", "qemu_virt_aarch64"], /^microkit-emu: error: nope.system: no such system description file\n$/],
+    ["an unknown command", ["build"], /unknown command 'build'/],
+  ];
+  test.each(bad)("%s: exit 1 with one clear line", (_what, args, message) => {
+    const r = cli(...args);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // never a stack trace
+  });
+
+  test("a program image that is not found is reported at its SDF line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mkemu-"));
+    const file = join(dir, "lost.system");
+    writeFileSync(file, `<system>\n  <protection_domain name="lost">\n    <program_image path="lost.elf" />\n  </protection_domain>\n</system>\n`);
+    const r = cli("run", file, "--board", "qemu_virt_aarch64");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${file}:3:5: error: program_image 'lost.elf' of 'lost' not found; searched: `);
+  });
+
+  test("an ELF for the other architecture is refused", () => {
+    const r = cli("run", "examples/hello/hello.system", "--board", "qemu_virt_riscv64", "--search-path", "build/examples/hello/qemu_virt_aarch64/debug");
+    // The current directory and --search-path come first, so the AArch64 ELF is found and refused.
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/hello\.elf is a aarch64 ELF, but board qemu_virt_riscv64 is riscv64/);
+  });
+});
