@@ -8,12 +8,16 @@ import { activateThread, handleSyscall } from "../kernel/syscall.js";
 import type { AddressSpace } from "./address-space.js";
 import type { Arch, CpuExit } from "./cpu.js";
 import { exitToFault } from "./exceptions.js";
+import { decodeSysregAccess, SysregBus } from "./sysregs.js";
 
 /** Engine register names for the seL4_UserContext entries that the engine calls otherwise. */
 const ENGINE_NAME: Readonly<Record<Arch, Readonly<Record<string, string>>>> = {
   aarch64: { spsr: "nzcv" },
   riscv64: {},
 };
+
+/** QEMU's EXCP_UDEF: how the engine reports an undefined or trapped instruction on AArch64. */
+const ARM64_EXCP_UDEF = 1;
 
 /** Virtual instructions per microsecond of virtual time: a 1 GHz, one-instruction-per-cycle core. */
 export const INSTRUCTIONS_PER_US = 1000n;
@@ -39,6 +43,8 @@ export class Machine {
   private halted = false;
   private last: TCB | undefined;
   trace: Trace | undefined;
+  /** System registers answered by device models (AArch64). */
+  readonly sysregs = new SysregBus();
 
   constructor(
     readonly kernel: Kernel,
@@ -48,6 +54,11 @@ export class Machine {
     const names = kernel.abi.userContext.map((n) => ENGINE_NAME[arch][n] ?? n);
     this.ids = probe.cpu.regIds(names);
     this.pcIndex = kernel.reg("pc");
+  }
+
+  /** Virtual time in nanoseconds: one instruction takes one nanosecond. */
+  get now(): bigint {
+    return this.stats.instructions * 1000n / INSTRUCTIONS_PER_US;
   }
 
   halt(): void {
@@ -104,15 +115,33 @@ export class Machine {
         if (!budgetIsLimit) k.yieldCurrent();
         break;
       default: {
+        if (exit.kind === "exception" && this.emulateSysreg(tcb, exit.code, exit.pc)) break;
         this.stats.faults++;
-        const f = exitToFault(this.arch, exit, (pc) => {
-          const bytes = this.space(tcb).bytes(pc, 4, false);
-          return bytes === undefined ? undefined : new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
-        });
+        const f = exitToFault(this.arch, exit, (pc) => this.insnAt(tcb, pc));
         k.setReg(tcb, "pc", f.pc);
         tcb.restartPc = f.pc;
         handleFault(k, tcb, f.fault);
       }
     }
+  }
+
+  private insnAt(tcb: TCB, pc: bigint): number | undefined {
+    const bytes = this.space(tcb).bytes(pc, 4, false);
+    return bytes === undefined ? undefined : new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+  }
+
+  /** Answers an EL0 MRS/MSR that a device models; the thread then goes on after it. */
+  private emulateSysreg(tcb: TCB, code: number, pc: bigint): boolean {
+    if (this.arch !== "aarch64" || code !== ARM64_EXCP_UDEF) return false;
+    const insn = this.insnAt(tcb, pc);
+    const access = insn === undefined ? undefined : decodeSysregAccess(insn);
+    if (access === undefined) return false;
+    const k = this.kernel;
+    const xzr = access.rt === 31;
+    const value = this.sysregs.access(access, this.now, xzr ? 0n : k.getReg(tcb, `x${access.rt}`));
+    if (value === undefined) return false;
+    if (access.read && !xzr) k.setReg(tcb, `x${access.rt}`, value);
+    k.setReg(tcb, "pc", pc + 4n);
+    return true;
   }
 }

@@ -149,6 +149,7 @@ export function runSystem(o: RunOptions): RunResult {
       p.tcb.host = space;
     }
     machine = new Machine(image.kernel, board.arch, spaces[0]!);
+    machine.sysregs.add(board.createDevices({ timerFrequencyHz: facts.timerFrequencyHz }).sysregs);
     if (o.trace !== undefined) machine.trace = o.trace;
     const stopReason = machine.run(o.maxInstructions);
     if (pending !== "") emit(pending);

@@ -105,9 +105,12 @@ LIB_S := $(wildcard $(LIB_SRC)/src/$(ARCH)/*.S)
 LIB_OBJS := $(patsubst $(LIB_SRC)/src/%.c,$(OBJ)/%.o,$(LIB_C)) \
 	$(patsubst $(LIB_SRC)/src/$(ARCH)/%.S,$(OBJ)/$(ARCH)/%.o,$(LIB_S))
 
-EXAMPLE_SRCS := $(sort $(wildcard examples/*/*.c))
+# Test-only PDs (tests/pds/<name>/<stem>.c) are built the same way as examples.
+EXAMPLE_SRCS := $(sort $(wildcard examples/*/*.c)) $(sort $(wildcard tests/pds/*/*.c))
 # examples/<name>/<stem>.c -> build/examples/<name>/$(BOARD)/$(CONFIG)/<stem>
-ex_base = build/examples/$(word 2,$(subst /, ,$(1)))/$(BOARD)/$(CONFIG)/$(basename $(notdir $(1)))
+# tests/pds/<name>/<stem>.c -> build/test-pds/<name>/$(BOARD)/$(CONFIG)/<stem>
+ex_dir = $(if $(filter tests,$(word 1,$(subst /, ,$(1)))),build/test-pds/$(word 3,$(subst /, ,$(1))),build/examples/$(word 2,$(subst /, ,$(1))))
+ex_base = $(call ex_dir,$(1))/$(BOARD)/$(CONFIG)/$(basename $(notdir $(1)))
 EXAMPLE_ELFS := $(foreach s,$(EXAMPLE_SRCS),$(call ex_base,$(s)).elf)
 
 DEPS := $(LIB_OBJS:.o=.d) $(foreach s,$(EXAMPLE_SRCS),$(call ex_base,$(s)).d)
@@ -121,7 +124,7 @@ sdk: $(SDK_FILES)
 examples: $(EXAMPLE_ELFS)
 
 clean:
-	$(Q)rm -rf $(SDK) $(OBJ) $(wildcard build/examples/*/$(BOARD)/$(CONFIG))
+	$(Q)rm -rf $(SDK) $(OBJ) $(wildcard build/examples/*/$(BOARD)/$(CONFIG) build/test-pds/*/$(BOARD)/$(CONFIG))
 
 # ---------------------------------------------------------------------------
 # Generated ABI header. The generator rewrites the header only when its
