@@ -121,7 +121,8 @@ export function main(argv: readonly string[]): number {
       ...(a.config === undefined ? {} : { config: a.config }),
       ...(a.maxInstructions === undefined ? {} : { maxInstructions: a.maxInstructions }),
       onOutput: (t) => void process.stdout.write(t),
-      onDiagnostic: (line) => err(paint.yellow(`microkit-emu: ${line}`)),
+      // The monitor's reports carry their own MON| prefix, as upstream's do.
+      onDiagnostic: (line) => err(paint.yellow(line.startsWith("MON|") ? line : `microkit-emu: ${line}`)),
     });
     if (a.json) {
       err(JSON.stringify({

@@ -7,7 +7,7 @@
 import { check, ffi, hostAlloc, hostFree, MmioRead, MmioWrite, registerCallback, unregisterCallback, type Pointer } from "./unicorn/ffi.js";
 import {
   ARM64_REGS, MK_EXIT, RISCV_REGS, UC_ARCH_ARM64, UC_ARCH_RISCV, UC_CPU_ARM64_A53, UC_MEM, UC_MODE_ARM,
-  UC_MODE_RISCV64, UC_PROT_EXEC, UC_PROT_READ, UC_PROT_WRITE,
+  UC_ERR_INSN_INVALID, UC_MODE_RISCV64, UC_PROT_EXEC, UC_PROT_READ, UC_PROT_WRITE,
 } from "./unicorn/constants.js";
 
 export type Arch = "aarch64" | "riscv64";
@@ -26,6 +26,12 @@ export type CpuExit =
   | { readonly kind: "memory"; readonly access: Access; readonly cause: "unmapped" | "permission"; readonly address: bigint; readonly pc: bigint }
   | { readonly kind: "budget"; readonly pc: bigint };
 
+/**
+ * Device registers behind mapMmio. The engine (2.0.1) delivers at most 4 bytes per call: an 8-byte
+ * load or store arrives as two 4-byte accesses, lower offset first (qemu/softmmu/memory.c
+ * memory_map_io leaves impl.max_access_size at its default of 4), and only the low `size` bytes of
+ * a read's result are used.
+ */
 export interface MmioHandler {
   read(offset: number, size: number): bigint;
   write(offset: number, size: number, value: bigint): void;
@@ -37,8 +43,20 @@ interface ArchSpec {
   readonly ucArch: number;
   readonly ucMode: number;
   readonly regs: Readonly<Record<string, number>>;
-  /** Engine exception numbers (QEMU's) for the trap instruction and for an undefined/illegal one. */
+  /** Engine exception number (QEMU's) of the trap instruction. */
   readonly syscallIntno: number;
+  /**
+   * How far past the faulting instruction the engine leaves pc on any other exception. Unicorn 2.0.1
+   * adds 4 to the RISC-V pc before its interrupt hook, whatever the instruction's length
+   * (qemu/accel/tcg/cpu-exec.c, cpu_handle_exception); right for `ecall`, not for the rest.
+   */
+  readonly exceptionPcSkew: bigint;
+  /**
+   * The exception whose run the engine ends with UC_ERR_INSN_INVALID instead of calling the
+   * interrupt hook (RISC-V `ebreak`: riscv_stop_interrupt in qemu/target/riscv/unicorn.c), with pc
+   * left at the instruction; none on AArch64.
+   */
+  readonly stopIntno: number | undefined;
   /** Where the trampoline page sits: above every user address of the architecture. */
   readonly trampoline: bigint;
   readonly minInsnBytes: number;
@@ -46,9 +64,9 @@ interface ArchSpec {
 
 const ARCH: Readonly<Record<Arch, ArchSpec>> = {
   // QEMU target/arm: EXCP_SWI = 2. AArch64 user addresses end below 2^48 on every board we model.
-  aarch64: { ucArch: UC_ARCH_ARM64, ucMode: UC_MODE_ARM, regs: ARM64_REGS, syscallIntno: 2, trampoline: 0xffff_0000_0000_0000n, minInsnBytes: 4 },
-  // QEMU target/riscv: RISCV_EXCP_U_ECALL = 8. Sv39 user addresses end below 2^38.
-  riscv64: { ucArch: UC_ARCH_RISCV, ucMode: UC_MODE_RISCV64, regs: RISCV_REGS, syscallIntno: 8, trampoline: 0xffff_0000_0000_0000n, minInsnBytes: 4 },
+  aarch64: { ucArch: UC_ARCH_ARM64, ucMode: UC_MODE_ARM, regs: ARM64_REGS, syscallIntno: 2, exceptionPcSkew: 0n, stopIntno: undefined, trampoline: 0xffff_0000_0000_0000n, minInsnBytes: 4 },
+  // QEMU target/riscv: RISCV_EXCP_U_ECALL = 8, RISCV_EXCP_BREAKPOINT = 3. Sv39 user addresses end below 2^38.
+  riscv64: { ucArch: UC_ARCH_RISCV, ucMode: UC_MODE_RISCV64, regs: RISCV_REGS, syscallIntno: 8, exceptionPcSkew: 4n, stopIntno: 3, trampoline: 0xffff_0000_0000_0000n, minInsnBytes: 4 },
 };
 
 function le32(...words: number[]): Uint8Array {
@@ -205,7 +223,7 @@ export class Cpu {
       case MK_EXIT.INTERRUPT: {
         const intno = ffi.mk_cpu_intno(this.native) as number;
         if (intno === this.spec.syscallIntno) return { kind: "syscall", pc: at };
-        return { kind: "exception", code: intno, pc: at };
+        return { kind: "exception", code: intno, pc: at - this.spec.exceptionPcSkew };
       }
       case MK_EXIT.MEMORY: {
         const what = MEMORY_EXIT[ffi.mk_cpu_access(this.native) as number];
@@ -217,6 +235,9 @@ export class Cpu {
         if (at === this.spec.trampoline) return { kind: "memory", access: "fetch", cause: "unmapped", address: at, pc: at };
         return { kind: "budget", pc: at };
       default:
+        if (this.spec.stopIntno !== undefined && ffi.mk_cpu_error(this.native) === UC_ERR_INSN_INVALID) {
+          return { kind: "exception", code: this.spec.stopIntno, pc: at };
+        }
         throw new Error(`engine run failed at ${hex(at)}: ${ffi.uc_strerror(ffi.mk_cpu_error(this.native)) as string}`);
     }
   }

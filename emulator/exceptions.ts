@@ -72,10 +72,8 @@ export function exitToFault(arch: Arch, exit: Exclude<CpuExit, { kind: "syscall"
     return { pc: exit.pc, fault: { type: "VMFault", address: exit.address, instruction, fsr: (ec << s.ecShift) | s.il | wnr | fsc } };
   }
   if (arch === "riscv64") {
-    // The engine reports pc four bytes past every RISC-V exception, whatever the instruction's
-    // length (checked with 2- and 4-byte instructions); the exception number is the scause value.
-    const pc = exit.pc - 4n;
-    return { pc, fault: { type: "UserException", number: BigInt(exit.code), code: 0n } };
+    // The exception number is the scause value (riscv64.json vm.other_exceptions_fact).
+    return { pc: exit.pc, fault: { type: "UserException", number: BigInt(exit.code), code: 0n } };
   }
   const s = arm64Syndrome();
   if (exit.code === ARM64_EXCP_BKPT) {

@@ -5,6 +5,7 @@ import type { Kernel } from "../kernel/kernel.js";
 import type { TCB } from "../kernel/objects/tcb.js";
 import { handleFault } from "../kernel/ipc.js";
 import { activateThread, handleSyscall } from "../kernel/syscall.js";
+import type { HostProgram } from "../microkit/monitor.js";
 import type { AddressSpace } from "./address-space.js";
 import type { Arch, CpuExit } from "./cpu.js";
 import { exitToFault } from "./exceptions.js";
@@ -15,6 +16,10 @@ const ENGINE_NAME: Readonly<Record<Arch, Readonly<Record<string, string>>>> = {
   aarch64: { spsr: "nzcv" },
   riscv64: {},
 };
+
+function isHostProgram(host: unknown): host is HostProgram {
+  return typeof host === "object" && host !== null && typeof (host as HostProgram).next === "function";
+}
 
 /** QEMU's EXCP_UDEF: how the engine reports an undefined or trapped instruction on AArch64. */
 const ARM64_EXCP_UDEF = 1;
@@ -97,6 +102,13 @@ export class Machine {
     activateThread(k, tcb);
     if (tcb !== this.last) this.stats.switches++;
     this.last = tcb;
+    if (isHostProgram(tcb.host)) {
+      // TypeScript user code (the monitor): it leaves its next syscall in its registers.
+      tcb.host.next(k, tcb);
+      this.stats.syscalls++;
+      handleSyscall(k, tcb, tcb.restartPc);
+      return;
+    }
     const cpu = this.space(tcb).cpu;
     cpu.writeRegisters(this.ids, tcb.context);
     const before = cpu.executed;

@@ -13,6 +13,7 @@ import { SchedContext } from "../kernel/objects/schedcontext.js";
 import { TCB } from "../kernel/objects/tcb.js";
 import { patchSymbol, type ElfImage, type SegmentRights } from "./elf.js";
 import { microkitLayout, type MicrokitLayout } from "./layout.js";
+import { HostIpcBuffer, Monitor, type MonitoredPd } from "./monitor.js";
 import type { ProtectionDomain, SystemDescription } from "./sdf/model.js";
 
 const PAGE = 4096n;
@@ -35,6 +36,8 @@ export interface SystemImage {
   readonly arch: Arch;
   readonly kernel: Kernel;
   readonly pds: readonly PdImage[];
+  /** The monitor thread; its code is the TypeScript program attached as tcb.host. */
+  readonly monitor: TCB;
   /** Initial contents of guest-physical memory (everything else is zero). */
   readonly memory: readonly { readonly pa: bigint; readonly bytes: Uint8Array }[];
 }
@@ -103,6 +106,8 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
     if (b.pp) ppTargets.add(a.pd);
   }
 
+  const monitor = createMonitor(kernel, layout);
+
   const objects = new Map<string, PdObjects>();
   for (const pd of system.protectionDomains) {
     const tcb = new TCB(pd.name, abi.userContext.length);
@@ -132,6 +137,12 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
       : { type: "notification", object: own.notification, badge: 0n, rights: ALL_RIGHTS });
     put("REPLY_CAP", { type: "reply", object: reply, canGrant: true });
     put("VSPACE_CAP", { type: "vspace", object: pd.name });
+    // Faults of a PD without a parent go to the monitor, badged with the PD's index + 1; a passive
+    // PD also gets the monitor endpoint for its handshake (microkit.json badges.fault_to_monitor).
+    const toMonitor: Cap = { type: "endpoint", object: monitor.endpoint, badge: BigInt(pd.index + 1), rights: ALL_RIGHTS };
+    put("FAULT_EP_CAP", toMonitor);
+    own.tcb.faultHandler = toMonitor;
+    if (pd.passive) put("MONITOR_EP", toMonitor);
     for (const ch of system.channels) {
       ch.ends.forEach((end, i) => {
         if (end.pd !== pd.name) return;
@@ -175,8 +186,33 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
     tcb.restartPc = elf.entry;
     pds.push({ pd, elf, tcb, mappings });
   }
+  const monitored: MonitoredPd[] = pds.map((p) => ({
+    name: p.pd.name, tcb: p.tcb, notification: objects.get(p.pd.name)!.notification, stackBottom: layout.stackTop - p.pd.stackSize,
+  }));
+  monitor.tcb.host = new Monitor(monitored, (line) => o.host.debugPrint(line), monitor.slots, PAGE);
+  kernel.makeRunnable(monitor.tcb);
   for (const p of pds) kernel.makeRunnable(p.tcb);
-  return { arch: abi.arch, kernel, pds, memory };
+  return { arch: abi.arch, kernel, pds, memory, monitor: monitor.tcb };
+}
+
+/** The monitor's thread, CSpace and endpoint as upstream lays them out (microkit.json monitor, monitor_cspace). */
+function createMonitor(kernel: Kernel, layout: MicrokitLayout) {
+  const m = layout.monitor;
+  const endpoint = new Endpoint();
+  const cnode = new CNode(m.cnodeBits);
+  const slots = { faultEp: BigInt(m.faultEpSlot), reply: BigInt(m.replySlot) };
+  cnode.slots[m.faultEpSlot] = { type: "endpoint", object: endpoint, badge: 0n, rights: ALL_RIGHTS };
+  cnode.slots[m.replySlot] = { type: "reply", object: new Reply(), canGrant: true };
+  const tcb = new TCB("monitor", kernel.abi.userContext.length);
+  tcb.priority = m.priority;
+  tcb.mcp = m.priority;
+  tcb.cspaceRoot = { type: "cnode", object: cnode, guard: 0n, guardSize: m.guardSize };
+  tcb.ipcBuffer = layout.ipcBufferVaddr;
+  tcb.vspace = new HostIpcBuffer(layout.ipcBufferVaddr);
+  const sc = new SchedContext(m.budgetUs, m.periodUs, 0n);
+  sc.tcb = tcb;
+  tcb.sc = sc;
+  return { tcb, endpoint, slots };
 }
 
 interface PatchedBits {

@@ -70,13 +70,6 @@ export function parseElf(path: string, file: Uint8Array): ElfImage {
   const phentsize = view.getUint16(54, true);
   if (phoff + phnum * phentsize > file.length) fail("truncated: the program headers run past the end of the file");
 
-  let parsed: Elfy;
-  try {
-    parsed = elfy.parse(Buffer.from(file.buffer, file.byteOffset, file.byteLength)) as Elfy;
-  } catch (e) {
-    return fail(`malformed ELF (${(e as Error).message})`);
-  }
-
   const segments: ElfSegment[] = [];
   for (let i = 0; i < phnum; i++) {
     const at = phoff + i * phentsize;
@@ -99,6 +92,18 @@ export function parseElf(path: string, file: Uint8Array): ElfImage {
   for (let i = 1; i < segments.length; i++) {
     const prev = segments[i - 1]!;
     if (prev.vaddr + prev.memsz > segments[i]!.vaddr) fail(`segments at ${hex(prev.vaddr)} and ${hex(segments[i]!.vaddr)} overlap`);
+  }
+  // Checked before elfy reads the sections, so that a cut-off file is reported as one.
+  const shoff = Number(view.getBigUint64(40, true));
+  const shnum = view.getUint16(60, true);
+  const shentsize = view.getUint16(58, true);
+  if (shoff + shnum * shentsize > file.length) fail("truncated: the section headers run past the end of the file");
+
+  let parsed: Elfy;
+  try {
+    parsed = elfy.parse(Buffer.from(file.buffer, file.byteOffset, file.byteLength)) as Elfy;
+  } catch (e) {
+    return fail(`malformed ELF (${(e as Error).message})`);
   }
   return { path, arch: arch!, entry: view.getBigUint64(24, true), segments, symbols: readSymbols(parsed) };
 }

@@ -14,6 +14,15 @@ export interface MicrokitLayout {
   readonly ipcBufferSize: bigint;
   readonly stackTop: bigint;
   readonly symbols: Readonly<Record<string, { readonly bytes: number }>>;
+  readonly monitor: {
+    readonly priority: number;
+    readonly budgetUs: bigint;
+    readonly periodUs: bigint;
+    readonly cnodeBits: number;
+    readonly guardSize: number;
+    readonly faultEpSlot: number;
+    readonly replySlot: number;
+  };
 }
 
 export function microkitLayout(arch: Arch): MicrokitLayout {
@@ -36,5 +45,14 @@ export function microkitLayout(arch: Arch): MicrokitLayout {
     ipcBufferSize: BigInt(mk["address_space"]["ipc_buffer"]["size"]),
     stackTop: BigInt(space["stack_top"]),
     symbols: mk["elf_symbols_patched"],
+    monitor: {
+      priority: mk["monitor"]["priority"],
+      budgetUs: BigInt(mk["monitor"]["sched"]["budget_us"]),
+      periodUs: BigInt(mk["monitor"]["sched"]["period_us"]),
+      cnodeBits: mk["monitor_cspace"]["cnode_bits"],
+      guardSize: mk["monitor_cspace"]["guard_size"],
+      faultEpSlot: mk["monitor_cspace"]["FAULT_EP_CAP"],
+      replySlot: mk["monitor_cspace"]["REPLY_CAP"],
+    },
   };
 }

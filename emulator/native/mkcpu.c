@@ -28,17 +28,35 @@ typedef struct mk_cpu {
     uint32_t access;     /* uc_mem_type of a memory exit */
     uint64_t address;    /* fault address of a memory exit */
     int32_t error;       /* uc_err of the run */
+    bool stepping;       /* this run counts per instruction (a code hook), not per block */
     uc_hook hooks[3];
 } mk_cpu;
 
+/* Runs before the block executes, and a stop requested here ends the run before its first
+ * instruction: so the budget is checked before a block and a block is counted only if it runs. */
 static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     mk_cpu *cpu = user;
     (void)address;
-    cpu->executed += (size + cpu->insn_bytes - 1) / cpu->insn_bytes;
     if (cpu->executed >= cpu->limit) {
         uc_emu_stop(uc);
+        return;
     }
+    if (!cpu->stepping) {
+        cpu->executed += (size + cpu->insn_bytes - 1) / cpu->insn_bytes;
+    }
+}
+
+/* Single-stepping: runs before each instruction, and a stop here ends the run before it. */
+static void on_step(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    mk_cpu *cpu = user;
+    (void)address; (void)size;
+    if (cpu->executed >= cpu->limit) {
+        uc_emu_stop(uc);
+        return;
+    }
+    cpu->executed++;
 }
 
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
@@ -82,13 +100,35 @@ void mk_cpu_free(mk_cpu *cpu)
     free(cpu);
 }
 
-/* Runs from pc until the guest traps, faults, or has retired `budget` more instructions.
- * `until` must be an address no guest code reaches (the engine retranslates the block before it). */
+/* Runs from pc until the guest traps, faults, or has retired `budget` more instructions: whole
+ * blocks, so it may run past the budget by the rest of a block, except that a budget of 1 executes
+ * exactly one instruction. `until` must be an address no guest code reaches (the engine
+ * retranslates the block before it). */
 uint32_t mk_cpu_run(mk_cpu *cpu, uint64_t pc, uint64_t until, uint64_t budget)
 {
+    uc_hook step = 0;
     cpu->reason = MK_EXIT_LIMIT;
     cpu->limit = cpu->executed + budget;
+    cpu->stepping = budget == 1;
+    if (cpu->stepping) {
+        /* A code hook reaches only code translated after it is added: drop the cached block at pc.
+         * Deleting the hook drops every block translated with it, so later runs are unhooked. */
+        cpu->error = uc_hook_add(cpu->uc, &step, UC_HOOK_CODE, (void *)on_step, cpu, 1, 0);
+        if (cpu->error == UC_ERR_OK) {
+            cpu->error = uc_ctl_remove_cache(cpu->uc, pc, pc + 1);
+        }
+        if (cpu->error != UC_ERR_OK) {
+            if (step != 0) {
+                uc_hook_del(cpu->uc, step);
+            }
+            cpu->reason = MK_EXIT_ERROR;
+            return cpu->reason;
+        }
+    }
     cpu->error = uc_emu_start(cpu->uc, pc, until, 0, 0);
+    if (step != 0) {
+        uc_hook_del(cpu->uc, step);
+    }
     if (cpu->error != UC_ERR_OK && cpu->reason == MK_EXIT_LIMIT) {
         cpu->reason = MK_EXIT_ERROR;
     }

@@ -12,6 +12,9 @@ export const UC_PROT_EXEC = 4;
 
 export const UC_CPU_ARM64_A53 = 1;
 
+/** uc_err: the run ended on an exception the engine treats as an invalid instruction. */
+export const UC_ERR_INSN_INVALID = 10;
+
 /** uc_mem_type, as the invalid-memory hook reports it. */
 export const UC_MEM = {
   READ_UNMAPPED: 19,

@@ -38,9 +38,13 @@ describe.each(BOARDS)("examples on %s", (board) => {
     expect(b.stats).toEqual(a.stats);
   });
 
-  test("an instruction limit stops the run early with exit reason instruction-limit", () => {
+  test("an instruction limit stops the run early (checked per translated block) with reason instruction-limit", () => {
+    const full = runSystem({ systemFile: "examples/pingpong/pingpong.system", board });
     const r = runSystem({ systemFile: "examples/pingpong/pingpong.system", board, maxInstructions: 20n });
     expect(r.stopReason).toBe("instruction-limit");
-    expect(r.output).toBe("");
+    expect(r.stats.instructions).toBeGreaterThanOrEqual(20n);
+    expect(r.stats.instructions).toBeLessThan(100n);
+    expect(full.output.startsWith(r.output)).toBe(true);
+    expect(r.output.length).toBeLessThan(full.output.length);
   });
 });
