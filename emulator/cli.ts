@@ -2,6 +2,7 @@
 // (idle, halted or a stop condition), 1 bad input, 2 an internal error.
 import { Chalk } from "chalk";
 import { BOARDS } from "../boards/board.js";
+import type { TraceEvent } from "./machine.js";
 import { CONFIGS, runSystem, UserError, type RunResult } from "./system.js";
 
 const HELP = `microkit-emu: run seL4 Microkit systems without hardware
@@ -19,6 +20,8 @@ Options for run:
   --search-path <dir>...  folders to search for program images after the current
                           directory; takes one or more folders and may be repeated
   --max-instructions <n>  stop after n instructions of virtual time (exit 0)
+  --trace                 print every kernel entry (thread, syscall or fault, virtual
+                          time) on stderr
   --json                  print the summary as one JSON object on stderr
   --quiet                 no summary line
 
@@ -47,10 +50,11 @@ interface RunArgs {
   maxInstructions: bigint | undefined;
   json: boolean;
   quiet: boolean;
+  trace: boolean;
 }
 
 function parseRunArgs(args: readonly string[]): RunArgs {
-  const out: RunArgs = { system: "", board: undefined, config: undefined, searchPaths: [], maxInstructions: undefined, json: false, quiet: false };
+  const out: RunArgs = { system: "", board: undefined, config: undefined, searchPaths: [], maxInstructions: undefined, json: false, quiet: false, trace: false };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -84,6 +88,9 @@ function parseRunArgs(args: readonly string[]): RunArgs {
       case "--quiet":
         out.quiet = true;
         break;
+      case "--trace":
+        out.trace = true;
+        break;
       default:
         if (a.startsWith("-")) throw new UserError(`unknown option ${a} (see microkit-emu --help)`);
         positional.push(a);
@@ -92,6 +99,11 @@ function parseRunArgs(args: readonly string[]): RunArgs {
   if (positional.length !== 1) throw new UserError(positional.length === 0 ? "run needs a system description file (see microkit-emu --help)" : `run takes one system file, got: ${positional.join(" ")}`);
   out.system = positional[0]!;
   return out;
+}
+
+function formatTrace(e: TraceEvent): string {
+  const what = e.syscall !== undefined ? `${e.syscall.name} cap ${e.syscall.cap}` : e.kind;
+  return `trace: @${e.at} ${e.thread}: ${what} (pc 0x${e.pc.toString(16)})`;
 }
 
 function summary(r: RunResult): string {
@@ -121,6 +133,7 @@ export function main(argv: readonly string[]): number {
       ...(a.config === undefined ? {} : { config: a.config }),
       ...(a.maxInstructions === undefined ? {} : { maxInstructions: a.maxInstructions }),
       onOutput: (t) => void process.stdout.write(t),
+      ...(a.trace ? { trace: (e: TraceEvent) => err(paint.cyan(formatTrace(e))) } : {}),
       // The monitor's reports carry their own MON| prefix, as upstream's do.
       onDiagnostic: (line) => err(paint.yellow(line.startsWith("MON|") ? line : `microkit-emu: ${line}`)),
     });

@@ -36,10 +36,18 @@ export interface MachineStats {
   switches: number;
 }
 
-export interface Trace {
-  /** Called for every kernel entry, if set (for --trace and tests). */
-  (event: { readonly thread: string; readonly kind: CpuExit["kind"]; readonly pc: bigint; readonly at: bigint }): void;
+export interface TraceEvent {
+  readonly thread: string;
+  readonly kind: CpuExit["kind"];
+  readonly pc: bigint;
+  /** Virtual time of the kernel entry, in instructions. */
+  readonly at: bigint;
+  /** For a syscall: its seL4 name and the cap (or destination) register. */
+  readonly syscall?: { readonly name: string; readonly cap: bigint };
 }
+
+/** Called for every kernel entry, if set (for --trace and tests). */
+export type Trace = (event: TraceEvent) => void;
 
 export class Machine {
   readonly stats: MachineStats = { instructions: 0n, syscalls: 0, faults: 0, switches: 0 };
@@ -115,7 +123,7 @@ export class Machine {
     const exit = cpu.run(tcb.context[this.pcIndex]!, budget);
     this.stats.instructions += cpu.executed - before;
     cpu.readRegisters(this.ids, tcb.context);
-    this.trace?.({ thread: tcb.name, kind: exit.kind, pc: exit.pc, at: this.stats.instructions });
+    if (this.trace !== undefined) this.trace(this.traceEvent(tcb, exit));
     switch (exit.kind) {
       case "syscall":
         this.stats.syscalls++;
@@ -135,6 +143,15 @@ export class Machine {
         handleFault(k, tcb, f.fault);
       }
     }
+  }
+
+  private traceEvent(tcb: TCB, exit: CpuExit): TraceEvent {
+    const event = { thread: tcb.name, kind: exit.kind, pc: exit.pc, at: this.stats.instructions };
+    if (exit.kind !== "syscall") return event;
+    const abi = this.kernel.abi;
+    const number = Number(BigInt.asIntN(64, this.kernel.getReg(tcb, abi.syscallRegister)));
+    const name = Object.keys(abi.syscalls).find((n) => abi.syscalls[n] === number) ?? `unknown syscall ${number}`;
+    return { ...event, syscall: { name, cap: this.kernel.getReg(tcb, abi.roles.cap) } };
   }
 
   private insnAt(tcb: TCB, pc: bigint): number | undefined {

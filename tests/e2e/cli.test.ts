@@ -27,6 +27,18 @@ describe("microkit-emu run", () => {
     expect(summary.protectionDomains).toEqual(["hello"]);
   });
 
+  test("--trace shows each kernel entry with the seL4 syscall name, in virtual time order", () => {
+    const r = cli("run", "examples/hello/hello.system", "--board", "qemu_virt_aarch64", "--trace", "--quiet");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("hello, world\n");
+    const lines = r.stderr.trim().split("\n");
+    // 'h' (104) is the first character printed; the PD then waits in its event loop on INPUT_CAP (1).
+    expect(lines[0]).toMatch(/^trace: @\d+ hello: seL4_SysDebugPutChar cap 104 \(pc 0x[0-9a-f]+\)$/);
+    expect(lines.at(-1)).toMatch(/^trace: @\d+ hello: seL4_SysRecv cap 1 \(pc 0x[0-9a-f]+\)$/);
+    const times = lines.map((l) => Number(/@(\d+)/.exec(l)![1]));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
   test("--help documents the command, boards and exit status", () => {
     const r = cli("--help");
     expect(r.status).toBe(0);

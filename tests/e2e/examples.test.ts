@@ -31,6 +31,21 @@ describe.each(BOARDS)("examples on %s", (board) => {
     expect(r.stats.faults).toBe(0);
   });
 
+  test("passive server: runs init, hands its SC to the monitor, then serves on callers' time", () => {
+    const r = runSystem({ systemFile: "examples/passive/passive.system", board });
+    expect(r.output).toBe([
+      "server: init (passive from now on)",
+      "server: call 1 on the client's time",
+      "client: got 10",
+      "server: call 2 on the client's time",
+      "client: got 20",
+      "server: notified on channel 0 on its notification's time",
+      "client: done",
+      "",
+    ].join("\n"));
+    expect(r.diagnostics).toEqual(["MON|INFO: PD 'server' is now passive"]);
+  });
+
   test("the same system gives the same output, instruction count and syscalls every run", () => {
     const a = runSystem({ systemFile: "examples/pingpong/pingpong.system", board });
     const b = runSystem({ systemFile: "examples/pingpong/pingpong.system", board });
