@@ -1,18 +1,42 @@
 // The boards microkit-emu emulates. A board module describes hardware only (memory map, devices,
-// IRQ lines); the kernel's view of the platform comes from the ABI tables.
-import { ArmGenericTimer, type SysregHandler } from "./devices/arm-generic-timer.js";
+// IRQ lines); the kernel's view of the platform (RAM, timer frequency, IRQ range) comes from the
+// ABI tables and is passed in. Adding a board is one new module here: see boards/README.md.
+import type { SysregHandler } from "./devices/arm-generic-timer.js";
+import type { Clock, Device } from "./devices/device.js";
+import type { InterruptController } from "./devices/interrupt-controller.js";
+import { qemuVirtAarch64 } from "./qemu-virt-aarch64.js";
+import { qemuVirtRiscv64 } from "./qemu-virt-riscv64.js";
 
 export type Arch = "aarch64" | "riscv64";
 
-/** Platform facts a board's devices need, from the kernel's view of the board. */
+/** What a board instance needs from the machine around it. */
 export interface BoardConfig {
   readonly timerFrequencyHz: bigint;
+  readonly maxIrq: number;
+  /** Virtual time in nanoseconds. */
+  readonly clock: Clock;
+  /** A byte a console device transmitted, with the device's name. */
+  readonly console: (source: string, byte: number) => void;
+  /** A device access no register answers (reported once per kind). */
+  readonly stray: (message: string) => void;
 }
 
-/** The device models of one board instance. */
-export interface BoardDevices {
+/** Anything with a deadline on virtual time and the duty to raise its line when it is reached. */
+export interface Timed {
+  nextDeadline(now: bigint): bigint | undefined;
+  updateIrq(now: bigint): void;
+}
+
+export interface BoardInstance {
+  readonly interrupts: InterruptController;
   /** System registers EL0 may access that devices answer (AArch64 generic timer). */
   readonly sysregs: readonly SysregHandler[];
+  /** Timers that are not memory-mapped devices (the AArch64 generic timer). */
+  readonly timers: readonly Timed[];
+  /** Memory-mapped devices at their physical base addresses. */
+  readonly mmio: readonly { readonly base: bigint; readonly device: Device }[];
+  /** Where host input goes: false when the device cannot take the byte yet. */
+  readonly uarts: readonly { readonly name: string; receive(byte: number): boolean }[];
 }
 
 export interface Board {
@@ -20,19 +44,10 @@ export interface Board {
   readonly arch: Arch;
   /** What the real board is, for --help and messages. */
   readonly description: string;
-  createDevices(config: BoardConfig): BoardDevices;
+  create(config: BoardConfig): BoardInstance;
 }
 
-export const BOARDS: readonly Board[] = Object.freeze([
-  {
-    name: "qemu_virt_aarch64", arch: "aarch64", description: "QEMU virt, Cortex-A53, 2 GiB (as Microkit configures it)",
-    createDevices: (c) => ({ sysregs: new ArmGenericTimer(c.timerFrequencyHz).registers }),
-  },
-  {
-    name: "qemu_virt_riscv64", arch: "riscv64", description: "QEMU virt, RV64GC, 2 GiB (as Microkit configures it)",
-    createDevices: () => ({ sysregs: [] }),
-  },
-]);
+export const BOARDS: readonly Board[] = Object.freeze([qemuVirtAarch64, qemuVirtRiscv64]);
 
 export function findBoard(name: string): Board | undefined {
   return BOARDS.find((b) => b.name === name);

@@ -149,7 +149,13 @@ export function runSystem(o: RunOptions): RunResult {
       p.tcb.host = space;
     }
     machine = new Machine(image.kernel, board.arch, spaces[0]!);
-    machine.sysregs.add(board.createDevices({ timerFrequencyHz: facts.timerFrequencyHz }).sysregs);
+    const m = machine;
+    const devices = board.create({
+      timerFrequencyHz: facts.timerFrequencyHz, maxIrq: facts.maxIrq, clock: () => m.now,
+      console: (_source, byte) => host.putChar(byte),
+      stray: (message) => host.debugPrint(`device: ${message}`),
+    });
+    machine.sysregs.add(devices.sysregs);
     if (o.trace !== undefined) machine.trace = o.trace;
     const stopReason = machine.run(o.maxInstructions);
     if (pending !== "") emit(pending);

@@ -150,7 +150,7 @@ export function platformFacts(board: string): PlatformFacts | undefined {
     arch: b["arch"],
     ram: (b["memory"]?.["memory"] ?? []).map((r: Json) => ({ base: BigInt(r["start"]), size: BigInt(r["end"]) - BigInt(r["start"]) })),
     timerFrequencyHz: BigInt(b["sel4"]["timer_frequency_config"] ?? 0),
-    maxIrq: b["platform_header"]?.["maxIRQ"] ?? 0,
+    maxIrq: b["irq"]?.["kernel_irq_constants_debug"]?.["maxIRQ"] ?? 0,
     smpCores: b["microkit"]["smp_cores"] ?? 1,
     configs: b["microkit"]["configs"],
   };
