@@ -24,7 +24,7 @@ export interface BoardConfig {
 /** Anything with a deadline on virtual time and the duty to raise its line when it is reached. */
 export interface Timed {
   nextDeadline(now: bigint): bigint | undefined;
-  updateIrq(now: bigint): void;
+  advance(now: bigint): void;
 }
 
 export interface BoardInstance {

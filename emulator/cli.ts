@@ -19,7 +19,9 @@ Options for run:
   --config <name>         kernel configuration: ${CONFIGS.join(", ")} (default: debug)
   --search-path <dir>...  folders to search for program images after the current
                           directory; takes one or more folders and may be repeated
-  --max-instructions <n>  stop after n instructions of virtual time (exit 0)
+  --stop-after <time>     stop at this virtual time, e.g. 5s, 250ms, 100us (exit 0);
+                          no limit by default
+  --max-instructions <n>  stop after n instructions (exit 0)
   --trace                 print every kernel entry (thread, syscall or fault, virtual
                           time) on stderr
   --json                  print the summary as one JSON object on stderr
@@ -48,13 +50,14 @@ interface RunArgs {
   config: string | undefined;
   searchPaths: string[];
   maxInstructions: bigint | undefined;
+  stopAfterNs: bigint | undefined;
   json: boolean;
   quiet: boolean;
   trace: boolean;
 }
 
 function parseRunArgs(args: readonly string[]): RunArgs {
-  const out: RunArgs = { system: "", board: undefined, config: undefined, searchPaths: [], maxInstructions: undefined, json: false, quiet: false, trace: false };
+  const out: RunArgs = { system: "", board: undefined, config: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, json: false, quiet: false, trace: false };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -82,6 +85,9 @@ function parseRunArgs(args: readonly string[]): RunArgs {
         out.maxInstructions = BigInt(v);
         break;
       }
+      case "--stop-after":
+        out.stopAfterNs = parseDuration(value());
+        break;
       case "--json":
         out.json = true;
         break;
@@ -101,14 +107,23 @@ function parseRunArgs(args: readonly string[]): RunArgs {
   return out;
 }
 
+const UNITS: Readonly<Record<string, bigint>> = { s: 1_000_000_000n, ms: 1_000_000n, us: 1_000n, ns: 1n };
+
+/** A virtual-time duration such as 5s, 250ms, 100us or 1500ns, in nanoseconds. */
+export function parseDuration(text: string): bigint {
+  const m = /^([0-9]+)(s|ms|us|ns)$/.exec(text);
+  if (m === null) throw new UserError(`--stop-after takes a whole number with a unit (s, ms, us, ns), e.g. 5s or 250ms; not '${text}'`);
+  return BigInt(m[1]!) * UNITS[m[2]!]!;
+}
+
 function formatTrace(e: TraceEvent): string {
   const what = e.syscall !== undefined ? `${e.syscall.name} cap ${e.syscall.cap}` : e.kind;
   return `trace: @${e.at} ${e.thread}: ${what} (pc 0x${e.pc.toString(16)})`;
 }
 
 function summary(r: RunResult): string {
-  const how = r.stopReason === "idle" ? "system idle" : r.stopReason === "halted" ? "halted by seL4_DebugHalt" : "instruction limit reached";
-  return `microkit-emu: ${how} after ${r.stats.instructions} instructions (${r.virtualTimeUs} us virtual); ` +
+  const how = { idle: "system idle", halted: "halted by seL4_DebugHalt", "instruction-limit": "instruction limit reached", "time-limit": "--stop-after time reached" }[r.stopReason];
+  return `microkit-emu: ${how} at ${r.virtualTimeUs} us of virtual time, ${r.stats.instructions} instructions; ` +
     `${r.protectionDomains.length} PDs, ${r.stats.syscalls} syscalls, ${r.stats.faults} faults`;
 }
 
@@ -132,6 +147,7 @@ export function main(argv: readonly string[]): number {
       systemFile: a.system, board: a.board, searchPaths: a.searchPaths,
       ...(a.config === undefined ? {} : { config: a.config }),
       ...(a.maxInstructions === undefined ? {} : { maxInstructions: a.maxInstructions }),
+      ...(a.stopAfterNs === undefined ? {} : { stopAfterNs: a.stopAfterNs }),
       onOutput: (t) => void process.stdout.write(t),
       ...(a.trace ? { trace: (e: TraceEvent) => err(paint.cyan(formatTrace(e))) } : {}),
       // The monitor's reports carry their own MON| prefix, as upstream's do.

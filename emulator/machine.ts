@@ -1,6 +1,7 @@
 // The machine loop: the kernel model picks a thread, its address space's engine runs it until it
-// traps, faults or uses up its time slice, and the kernel handles what happened. Virtual time is
-// the count of retired instructions, so every run of the same system is the same.
+// traps, faults, uses up its time slice or reaches the next device deadline, and the kernel handles
+// what happened. Virtual time advances by one nanosecond per retired instruction and jumps ahead to
+// the next device event while every thread is blocked, so every run of the same system is the same.
 import type { Kernel } from "../kernel/kernel.js";
 import type { TCB } from "../kernel/objects/tcb.js";
 import { handleFault } from "../kernel/ipc.js";
@@ -27,7 +28,19 @@ const ARM64_EXCP_UDEF = 1;
 /** Virtual instructions per microsecond of virtual time: a 1 GHz, one-instruction-per-cycle core. */
 export const INSTRUCTIONS_PER_US = 1000n;
 
-export type StopReason = "idle" | "halted" | "instruction-limit";
+export type StopReason = "idle" | "halted" | "instruction-limit" | "time-limit";
+
+/** Devices with deadlines on virtual time (timers, RTCs). */
+export interface Timed {
+  nextDeadline(now: bigint): bigint | undefined;
+  advance(now: bigint): void;
+}
+
+export interface RunLimits {
+  readonly maxInstructions?: bigint;
+  /** Virtual time (ns) at which the run stops. */
+  readonly stopAt?: bigint;
+}
 
 export interface MachineStats {
   instructions: bigint;
@@ -40,7 +53,7 @@ export interface TraceEvent {
   readonly thread: string;
   readonly kind: CpuExit["kind"];
   readonly pc: bigint;
-  /** Virtual time of the kernel entry, in instructions. */
+  /** Virtual time of the kernel entry, in nanoseconds. */
   readonly at: bigint;
   /** For a syscall: its seL4 name and the cap (or destination) register. */
   readonly syscall?: { readonly name: string; readonly cap: bigint };
@@ -55,9 +68,17 @@ export class Machine {
   private readonly pcIndex: number;
   private halted = false;
   private last: TCB | undefined;
+  /** Virtual time in nanoseconds. */
+  private time = 0n;
+  /** What is left of each thread's time slice (instructions). */
+  private readonly slices = new Map<TCB, bigint>();
   trace: Trace | undefined;
   /** System registers answered by device models (AArch64). */
   readonly sysregs = new SysregBus();
+  /** Devices whose deadlines the loop honours. */
+  readonly timed: Timed[] = [];
+  /** The interrupt controller's next deliverable line, and what the kernel does with it. */
+  interrupts: { take(): number | undefined; deliver(irq: number): void } | undefined;
 
   constructor(
     readonly kernel: Kernel,
@@ -69,9 +90,9 @@ export class Machine {
     this.pcIndex = kernel.reg("pc");
   }
 
-  /** Virtual time in nanoseconds: one instruction takes one nanosecond. */
+  /** Virtual time in nanoseconds: one instruction takes one nanosecond; idle time is skipped to the next event. */
   get now(): bigint {
-    return this.stats.instructions * 1000n / INSTRUCTIONS_PER_US;
+    return this.time;
   }
 
   halt(): void {
@@ -84,28 +105,59 @@ export class Machine {
     return space;
   }
 
-  /** Runs until the system is idle for good, halts, or retires `maxInstructions`. */
-  run(maxInstructions?: bigint): StopReason {
+  /** Runs until the system is idle for good, halts, or reaches a limit. */
+  run(limits: RunLimits = {}): StopReason {
     const k = this.kernel;
-    while (!this.halted) {
-      const remaining = maxInstructions === undefined ? undefined : maxInstructions - this.stats.instructions;
-      if (remaining !== undefined && remaining <= 0n) return "instruction-limit";
+    for (;;) {
+      if (this.halted) return "halted";
+      const instructionsLeft = limits.maxInstructions === undefined ? undefined : limits.maxInstructions - this.stats.instructions;
+      if (instructionsLeft !== undefined && instructionsLeft <= 0n) return "instruction-limit";
+      if (limits.stopAt !== undefined && this.time >= limits.stopAt) return "time-limit";
+      this.serviceDevices();
       const tcb = k.schedule();
-      if (tcb === undefined) return "idle";
-      const slice = (tcb.sc?.budget ?? 1000n) * INSTRUCTIONS_PER_US;
-      this.runThread(tcb, remaining === undefined || remaining > slice ? slice : remaining, remaining !== undefined && remaining <= slice);
+      const deadline = this.nextDeadline();
+      if (tcb === undefined) {
+        if (deadline === undefined) return "idle";
+        // Nothing can run: virtual time jumps to the next device event (or the stop time).
+        this.time = limits.stopAt !== undefined && limits.stopAt < deadline ? limits.stopAt : deadline;
+        continue;
+      }
+      const slice = this.slices.get(tcb) ?? (tcb.sc?.budget ?? 1000n) * INSTRUCTIONS_PER_US;
+      let budget = slice;
+      for (const bound of [instructionsLeft, deadline === undefined ? undefined : deadline - this.time, limits.stopAt === undefined ? undefined : limits.stopAt - this.time]) {
+        if (bound !== undefined && bound < budget) budget = bound > 0n ? bound : 1n;
+      }
+      this.runThread(tcb, budget, slice);
     }
-    return "halted";
   }
 
   /** Executes one instruction of the thread the kernel would run next (for a debugger). */
   step(): TCB | undefined {
+    this.serviceDevices();
     const tcb = this.kernel.schedule();
-    if (tcb !== undefined) this.runThread(tcb, 1n, true);
+    if (tcb !== undefined) this.runThread(tcb, 1n, this.slices.get(tcb) ?? (tcb.sc?.budget ?? 1000n) * INSTRUCTIONS_PER_US);
     return tcb;
   }
 
-  private runThread(tcb: TCB, budget: bigint, budgetIsLimit: boolean): void {
+  /** Lets devices catch up with virtual time, then hands due interrupts to the kernel. */
+  private serviceDevices(): void {
+    for (const d of this.timed) d.advance(this.time);
+    const ic = this.interrupts;
+    if (ic === undefined) return;
+    for (let irq = ic.take(); irq !== undefined; irq = ic.take()) ic.deliver(irq);
+  }
+
+  private nextDeadline(): bigint | undefined {
+    let next: bigint | undefined;
+    for (const d of this.timed) {
+      const t = d.nextDeadline(this.time);
+      if (t !== undefined && (next === undefined || t < next)) next = t;
+    }
+    return next === undefined || next > this.time ? next : this.time;
+  }
+
+  /** Runs a thread for at most `budget` instructions of its remaining time slice `slice`. */
+  private runThread(tcb: TCB, budget: bigint, slice: bigint): void {
     const k = this.kernel;
     activateThread(k, tcb);
     if (tcb !== this.last) this.stats.switches++;
@@ -121,7 +173,11 @@ export class Machine {
     cpu.writeRegisters(this.ids, tcb.context);
     const before = cpu.executed;
     const exit = cpu.run(tcb.context[this.pcIndex]!, budget);
-    this.stats.instructions += cpu.executed - before;
+    const ran = cpu.executed - before;
+    this.stats.instructions += ran;
+    this.time += ran * 1000n / INSTRUCTIONS_PER_US;
+    const left = slice - ran;
+    this.slices.set(tcb, left > 0n ? left : 0n);
     cpu.readRegisters(this.ids, tcb.context);
     if (this.trace !== undefined) this.trace(this.traceEvent(tcb, exit));
     switch (exit.kind) {
@@ -130,9 +186,12 @@ export class Machine {
         handleSyscall(k, tcb, exit.pc - 4n); // svc and ecall are both 4 bytes
         break;
       case "budget":
-        // Time slice used up: to the back of its priority queue (round robin); a run limit
-        // only pauses the thread where it is.
-        if (!budgetIsLimit) k.yieldCurrent();
+        // Time slice used up: refilled, to the back of its priority queue (round robin). A
+        // deadline or run limit only pauses the thread where it is.
+        if (left <= 0n) {
+          this.slices.delete(tcb);
+          k.yieldCurrent();
+        }
         break;
       default: {
         if (exit.kind === "exception" && this.emulateSysreg(tcb, exit.code, exit.pc)) break;
@@ -146,7 +205,7 @@ export class Machine {
   }
 
   private traceEvent(tcb: TCB, exit: CpuExit): TraceEvent {
-    const event = { thread: tcb.name, kind: exit.kind, pc: exit.pc, at: this.stats.instructions };
+    const event = { thread: tcb.name, kind: exit.kind, pc: exit.pc, at: this.time };
     if (exit.kind !== "syscall") return event;
     const abi = this.kernel.abi;
     const number = Number(BigInt.asIntN(64, this.kernel.getReg(tcb, abi.syscallRegister)));

@@ -11,7 +11,9 @@ import { ElfError, parseElf, type ElfImage } from "../microkit/elf.js";
 import { formatSdfError } from "../microkit/sdf/model.js";
 import { parseSystem } from "../microkit/sdf/parse.js";
 import { AddressSpace } from "./address-space.js";
-import { Machine, INSTRUCTIONS_PER_US, type MachineStats, type StopReason, type Trace } from "./machine.js";
+import { handleInterrupt, IrqTable } from "../kernel/interrupt.js";
+import type { BoardInstance } from "../boards/board.js";
+import { Machine, type MachineStats, type StopReason, type Trace } from "./machine.js";
 import { exampleBuildDir, repoRoot } from "./paths.js";
 import { PhysicalMemory } from "./physical-memory.js";
 
@@ -25,8 +27,10 @@ export interface RunOptions {
   readonly config?: string;
   /** Folders searched for program images after the current directory, in order. */
   readonly searchPaths?: readonly string[];
-  /** Stop after this many instructions (virtual time); no limit by default. */
+  /** Stop after this many instructions; no limit by default. */
   readonly maxInstructions?: bigint;
+  /** Stop at this virtual time (nanoseconds); no limit by default. */
+  readonly stopAfterNs?: bigint;
   /** Receives console output as the system prints it (line by line, and the rest at the end). */
   readonly onOutput?: (text: string) => void;
   /** Receives kernel diagnostics (faults without a handler, ...), one line each. */
@@ -113,6 +117,7 @@ export function runSystem(o: RunOptions): RunResult {
     o.onOutput?.(text);
   };
   let machine: Machine | undefined;
+  let devices: BoardInstance | undefined;
   const host: KernelHost = {
     putChar: (byte) => {
       pending += String.fromCharCode(byte);
@@ -125,7 +130,7 @@ export function runSystem(o: RunOptions): RunResult {
       diagnostics.push(line);
       o.onDiagnostic?.(line);
     },
-    ackIrq: () => {},
+    ackIrq: (irq) => devices?.interrupts.unmask(irq),
     halt: () => machine?.halt(),
   };
 
@@ -150,21 +155,29 @@ export function runSystem(o: RunOptions): RunResult {
     }
     machine = new Machine(image.kernel, board.arch, spaces[0]!);
     const m = machine;
-    const devices = board.create({
+    devices = board.create({
       timerFrequencyHz: facts.timerFrequencyHz, maxIrq: facts.maxIrq, clock: () => m.now,
       console: (_source, byte) => host.putChar(byte),
       stray: (message) => host.debugPrint(`device: ${message}`),
     });
     machine.sysregs.add(devices.sysregs);
+    machine.timed.push(...devices.timers, ...devices.mmio.map((d) => d.device));
+    const irqs = new IrqTable();
+    const ic = devices.interrupts;
+    const kernel = image.kernel;
+    machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(kernel, irqs, irq) };
     if (o.trace !== undefined) machine.trace = o.trace;
-    const stopReason = machine.run(o.maxInstructions);
+    const stopReason = machine.run({
+      ...(o.maxInstructions === undefined ? {} : { maxInstructions: o.maxInstructions }),
+      ...(o.stopAfterNs === undefined ? {} : { stopAt: o.stopAfterNs }),
+    });
     if (pending !== "") emit(pending);
     return {
       output,
       diagnostics,
       stopReason,
       stats: { ...machine.stats },
-      virtualTimeUs: machine.stats.instructions / INSTRUCTIONS_PER_US,
+      virtualTimeUs: machine.now / 1000n,
       protectionDomains: image.pds.map((p) => p.pd.name),
     };
   } finally {

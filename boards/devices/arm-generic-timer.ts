@@ -73,6 +73,11 @@ export class ArmGenericTimer {
     this.setIrq((this.ctl & CTL_ENABLE) !== 0n && (this.ctl & CTL_IMASK) === 0n && this.fired(now));
   }
 
+  /** Lets time pass up to `now`. */
+  advance(now: bigint): void {
+    this.updateIrq(now);
+  }
+
   /** Virtual time (ns) at which the line will rise, if it is armed and has not yet. */
   nextDeadline(now: bigint): bigint | undefined {
     if ((this.ctl & CTL_ENABLE) === 0n || (this.ctl & CTL_IMASK) !== 0n || this.fired(now)) return undefined;

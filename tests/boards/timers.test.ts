@@ -18,7 +18,7 @@ test("generic timer: CNTPCT counts at the frequency; CVAL/TVAL/CTL and the line"
   reg(t, "CNTP_CTL_EL0").write!(0n, 1n);
   expect(t.nextDeadline(0n)).toBe(10_000n);
   expect(reg(t, "CNTP_CTL_EL0").read!(9_999n)).toBe(1n);
-  t.updateIrq(10_000n);
+  t.advance(10_000n);
   expect(level).toBe(true);
   expect(reg(t, "CNTP_CTL_EL0").read!(10_000n)).toBe(5n); // ENABLE | ISTATUS
   reg(t, "CNTP_CTL_EL0").write!(10_000n, 3n); // masked

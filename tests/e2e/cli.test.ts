@@ -16,7 +16,7 @@ describe("microkit-emu run", () => {
     const r = cli("run", "examples/hello/hello.system", "--board", board);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe("hello, world\n");
-    expect(r.stderr).toMatch(/^microkit-emu: system idle after \d+ instructions .*1 PDs, \d+ syscalls, 0 faults\n$/);
+    expect(r.stderr).toMatch(/^microkit-emu: system idle at \d+ us of virtual time, \d+ instructions; 1 PDs, \d+ syscalls, 0 faults\n$/);
   });
 
   test("--json prints a machine-readable summary", () => {
@@ -39,6 +39,15 @@ describe("microkit-emu run", () => {
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 
+  test("--stop-after ends a run that would go on, at that virtual time, with exit 0", () => {
+    const r = cli("run", "tests/pds/spin/spin.system", "--board", "qemu_virt_riscv64", "--search-path", "build/test-pds/spin/qemu_virt_riscv64/debug", "--stop-after", "2ms", "--json");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(""); // spin prints only when done, after 150 ms
+    const s = JSON.parse(r.stderr) as { stop: string; virtualTimeUs: string };
+    expect(s.stop).toBe("time-limit");
+    expect(s.virtualTimeUs).toBe("2000");
+  });
+
   test("--help documents the command, boards and exit status", () => {
     const r = cli("--help");
     expect(r.status).toBe(0);
@@ -55,6 +64,7 @@ describe("microkit-emu run", () => {
     ["an unknown flag", ["run", "x.system", "--board", "qemu_virt_aarch64", "--fast"], /unknown option --fast/],
     ["a missing system file", ["run", "nope.system", "--board", "qemu_virt_aarch64"], /^microkit-emu: error: nope.system: no such system description file\n$/],
     ["an unknown command", ["build"], /unknown command 'build'/],
+    ["a duration without a unit", ["run", "x.system", "--board", "qemu_virt_aarch64", "--stop-after", "5"], /--stop-after takes a whole number with a unit \(s, ms, us, ns\), e.g. 5s or 250ms; not '5'/],
   ];
   test.each(bad)("%s: exit 1 with one clear line", (_what, args, message) => {
     const r = cli(...args);
