@@ -71,3 +71,50 @@ export class RegisterBank<D> {
     this.stray(message);
   }
 }
+
+/**
+ * The common shape of a register-mapped device: accesses go through its RegisterBank, its state is
+ * the named fields listed in `stateFields` (plus whatever saveExtra/restoreExtra add), and it has no
+ * deadlines unless it says otherwise.
+ */
+export abstract class RegisterDevice<D extends RegisterDevice<D>> implements Device {
+  abstract readonly name: string;
+  abstract readonly compatible: readonly string[];
+  abstract readonly size: number;
+  protected abstract readonly bank: RegisterBank<D>;
+  protected abstract readonly stateFields: readonly (keyof D & string)[];
+
+  read(offset: number, _size: AccessSize): bigint {
+    return this.bank.read(this as unknown as D, offset);
+  }
+
+  write(offset: number, _size: AccessSize, value: bigint): void {
+    this.bank.write(this as unknown as D, offset, value);
+  }
+
+  nextDeadline(_now: bigint): bigint | undefined {
+    return undefined;
+  }
+
+  advance(_now: bigint): void {}
+
+  abstract updateIrq(): void;
+
+  save(): Record<string, unknown> {
+    const self = this as unknown as Record<string, unknown>;
+    return { ...Object.fromEntries(this.stateFields.map((f) => [f, self[f]])), ...this.saveExtra() };
+  }
+
+  restore(state: Record<string, unknown>): void {
+    const self = this as unknown as Record<string, unknown>;
+    for (const f of this.stateFields) self[f] = state[f];
+    this.restoreExtra(state);
+    this.updateIrq();
+  }
+
+  protected saveExtra(): Record<string, unknown> {
+    return {};
+  }
+
+  protected restoreExtra(_state: Record<string, unknown>): void {}
+}

@@ -1,15 +1,16 @@
 // The Goldfish RTC of QEMU's RISC-V virt machine (QEMU hw/rtc/goldfish_rtc.c, register names from
 // the Android emulator's goldfish spec): a nanosecond clock with one alarm, used by RISC-V timer
 // drivers. Time is the machine's virtual time.
-import { NO_LINE, RegisterBank, type AccessSize, type Clock, type Device, type InterruptLine } from "./device.js";
+import { NO_LINE, RegisterBank, RegisterDevice, type Clock, type InterruptLine } from "./device.js";
 
 const MASK32 = 0xffffffffn;
 
-export class GoldfishRtc implements Device {
+export class GoldfishRtc extends RegisterDevice<GoldfishRtc> {
+  protected readonly stateFields = ["timeHigh", "alarmHigh", "alarm", "irqEnabled", "irqPending"] as const;
   readonly name = "goldfish-rtc";
   readonly compatible = ["google,goldfish-rtc"];
   readonly size = 0x1000;
-  private readonly bank: RegisterBank<GoldfishRtc>;
+  protected readonly bank: RegisterBank<GoldfishRtc>;
   /** TIME_HIGH as latched by the last TIME_LOW read. */
   timeHigh = 0n;
   alarmHigh = 0n;
@@ -18,6 +19,7 @@ export class GoldfishRtc implements Device {
   irqPending = false;
 
   constructor(private readonly clock: Clock, private readonly irq: InterruptLine = NO_LINE, stray: (m: string) => void = () => {}) {
+    super();
     this.bank = new RegisterBank<GoldfishRtc>({
       TIME_LOW: { offset: 0x00, read: (d) => d.readTimeLow() },
       TIME_HIGH: { offset: 0x04, read: (d) => d.timeHigh },
@@ -28,14 +30,6 @@ export class GoldfishRtc implements Device {
       ALARM_STATUS: { offset: 0x18, read: (d) => (d.alarm !== undefined ? 1n : 0n) },
       CLEAR_INTERRUPT: { offset: 0x1c, write: (d) => { d.irqPending = false; d.updateIrq(); } },
     }, (m) => stray(`goldfish-rtc: ${m}`));
-  }
-
-  read(offset: number, _size: AccessSize): bigint {
-    return this.bank.read(this, offset);
-  }
-
-  write(offset: number, _size: AccessSize, value: bigint): void {
-    this.bank.write(this, offset, value);
   }
 
   /** Reading TIME_LOW latches the high half, so a LOW-then-HIGH read pair is consistent. */
@@ -54,28 +48,15 @@ export class GoldfishRtc implements Device {
     this.irq.set(this.irqPending && this.irqEnabled !== 0n);
   }
 
-  nextDeadline(): bigint | undefined {
+  override nextDeadline(): bigint | undefined {
     return this.alarm;
   }
 
-  advance(now: bigint): void {
+  override advance(now: bigint): void {
     if (this.alarm !== undefined && now >= this.alarm) {
       this.alarm = undefined;
       this.irqPending = true;
       this.updateIrq();
     }
-  }
-
-  save(): Record<string, unknown> {
-    return { timeHigh: this.timeHigh, alarmHigh: this.alarmHigh, alarm: this.alarm, irqEnabled: this.irqEnabled, irqPending: this.irqPending };
-  }
-
-  restore(s: Record<string, unknown>): void {
-    this.timeHigh = s["timeHigh"] as bigint;
-    this.alarmHigh = s["alarmHigh"] as bigint;
-    this.alarm = s["alarm"] as bigint | undefined;
-    this.irqEnabled = s["irqEnabled"] as bigint;
-    this.irqPending = s["irqPending"] as boolean;
-    this.updateIrq();
   }
 }

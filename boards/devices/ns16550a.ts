@@ -1,6 +1,6 @@
 // The 16550A UART of QEMU's RISC-V virt machine (registers one byte apart), as in the National
 // Semiconductor PC16550D datasheet: names and bits are the datasheet's. Transmission is instant.
-import { NO_LINE, RegisterBank, type AccessSize, type Device, type InterruptLine } from "./device.js";
+import { NO_LINE, RegisterBank, RegisterDevice, type InterruptLine } from "./device.js";
 import { UartCore, type ConsoleSink } from "./uart.js";
 
 // LSR
@@ -24,12 +24,13 @@ const LCR_DLAB = 1n << 7n;
 // FCR RX trigger (bits 7:6): 1, 4, 8, 14 bytes.
 const RX_TRIGGER = [1, 4, 8, 14];
 
-export class Ns16550a implements Device {
+export class Ns16550a extends RegisterDevice<Ns16550a> {
+  protected readonly stateFields = ["ier", "lcr", "mcr", "scr", "fcr", "dll", "dlm", "threPending"] as const;
   readonly name = "ns16550a";
   readonly compatible = ["ns16550a"];
   readonly size = 0x100;
   private readonly core: UartCore;
-  private readonly bank: RegisterBank<Ns16550a>;
+  protected readonly bank: RegisterBank<Ns16550a>;
   ier = 0n;
   lcr = 0n;
   mcr = 0n;
@@ -41,6 +42,7 @@ export class Ns16550a implements Device {
   threPending = false;
 
   constructor(sink: ConsoleSink, private readonly irq: InterruptLine = NO_LINE, stray: (m: string) => void = () => {}) {
+    super();
     this.core = new UartCore(sink);
     this.bank = new RegisterBank<Ns16550a>({
       RBR_THR: {
@@ -67,14 +69,6 @@ export class Ns16550a implements Device {
 
   private get fifoEnabled(): boolean {
     return (this.fcr & FCR_ENABLE) !== 0n;
-  }
-
-  read(offset: number, _size: AccessSize): bigint {
-    return this.bank.read(this, offset);
-  }
-
-  write(offset: number, _size: AccessSize, value: bigint): void {
-    this.bank.write(this, offset, value);
   }
 
   receive(byte: number): boolean {
@@ -142,26 +136,11 @@ export class Ns16550a implements Device {
     this.irq.set(this.cause() !== IIR_NONE);
   }
 
-  nextDeadline(): bigint | undefined {
-    return undefined;
+  protected override saveExtra(): Record<string, unknown> {
+    return { rx: this.core.save() };
   }
 
-  advance(): void {}
-
-  save(): Record<string, unknown> {
-    return { ier: this.ier, lcr: this.lcr, mcr: this.mcr, scr: this.scr, fcr: this.fcr, dll: this.dll, dlm: this.dlm, threPending: this.threPending, rx: this.core.save() };
-  }
-
-  restore(s: Record<string, unknown>): void {
-    this.ier = s["ier"] as bigint;
-    this.lcr = s["lcr"] as bigint;
-    this.mcr = s["mcr"] as bigint;
-    this.scr = s["scr"] as bigint;
-    this.fcr = s["fcr"] as bigint;
-    this.dll = s["dll"] as bigint;
-    this.dlm = s["dlm"] as bigint;
-    this.threPending = s["threPending"] as boolean;
-    this.core.restore(s["rx"] as number[]);
-    this.updateIrq();
+  protected override restoreExtra(state: Record<string, unknown>): void {
+    this.core.restore(state["rx"] as number[]);
   }
 }

@@ -1,7 +1,7 @@
 // Arm PrimeCell UART (PL011), as in the Arm TRM DDI 0183 and QEMU's model: register names and bits
 // are the TRM's. Transmission is instant (the TX FIFO never fills); received bytes queue in the RX
 // FIFO (16 entries, or 1 with FIFOs off).
-import { NO_LINE, RegisterBank, type AccessSize, type Device, type InterruptLine } from "./device.js";
+import { NO_LINE, RegisterBank, RegisterDevice, type InterruptLine } from "./device.js";
 import { UartCore, type ConsoleSink } from "./uart.js";
 
 // UARTFR (BUSY, bit 3, and TXFF, bit 5, stay clear)
@@ -22,12 +22,13 @@ const RX_TRIGGER = [2, 4, 8, 12, 14];
 // Peripheral and PrimeCell identification, UARTPeriphID0-3 and UARTPCellID0-3.
 const ID_BYTES = [0x11n, 0x10n, 0x14n, 0x00n, 0x0dn, 0xf0n, 0x05n, 0xb1n];
 
-export class Pl011 implements Device {
+export class Pl011 extends RegisterDevice<Pl011> {
+  protected readonly stateFields = ["imsc", "ris", "cr", "lcrH", "ifls", "ibrd", "fbrd", "dmacr", "ilpr"] as const;
   readonly name = "pl011";
   readonly compatible = ["arm,pl011", "arm,primecell"];
   readonly size = 0x1000;
   private readonly core: UartCore;
-  private readonly bank: RegisterBank<Pl011>;
+  protected readonly bank: RegisterBank<Pl011>;
   imsc = 0n;
   ris = 0n;
   cr = CR_RESET;
@@ -39,6 +40,7 @@ export class Pl011 implements Device {
   ilpr = 0n;
 
   constructor(sink: ConsoleSink, private readonly irq: InterruptLine = NO_LINE, stray: (m: string) => void = () => {}) {
+    super();
     this.core = new UartCore(sink);
     const ids = Object.fromEntries(ID_BYTES.map((v, i) => [i < 4 ? `UARTPeriphID${i}` : `UARTPCellID${i - 4}`, { offset: 0xfe0 + 4 * i, read: () => v }]));
     this.bank = new RegisterBank<Pl011>({
@@ -62,14 +64,6 @@ export class Pl011 implements Device {
 
   private get fifoEnabled(): boolean {
     return (this.lcrH & LCR_FEN) !== 0n;
-  }
-
-  read(offset: number, _size: AccessSize): bigint {
-    return this.bank.read(this, offset);
-  }
-
-  write(offset: number, _size: AccessSize, value: bigint): void {
-    this.bank.write(this, offset, value);
   }
 
   /** Host input: false if the RX FIFO is full (offer the byte again later). */
@@ -120,27 +114,11 @@ export class Pl011 implements Device {
     this.irq.set((this.ris & this.imsc) !== 0n);
   }
 
-  nextDeadline(): bigint | undefined {
-    return undefined;
+  protected override saveExtra(): Record<string, unknown> {
+    return { rx: this.core.save() };
   }
 
-  advance(): void {}
-
-  save(): Record<string, unknown> {
-    return { imsc: this.imsc, ris: this.ris, cr: this.cr, lcrH: this.lcrH, ifls: this.ifls, ibrd: this.ibrd, fbrd: this.fbrd, dmacr: this.dmacr, ilpr: this.ilpr, rx: this.core.save() };
-  }
-
-  restore(s: Record<string, unknown>): void {
-    this.imsc = s["imsc"] as bigint;
-    this.ris = s["ris"] as bigint;
-    this.cr = s["cr"] as bigint;
-    this.lcrH = s["lcrH"] as bigint;
-    this.ifls = s["ifls"] as bigint;
-    this.ibrd = s["ibrd"] as bigint;
-    this.fbrd = s["fbrd"] as bigint;
-    this.dmacr = s["dmacr"] as bigint;
-    this.ilpr = s["ilpr"] as bigint;
-    this.core.restore(s["rx"] as number[]);
-    this.updateIrq();
+  protected override restoreExtra(state: Record<string, unknown>): void {
+    this.core.restore(state["rx"] as number[]);
   }
 }

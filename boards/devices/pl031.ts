@@ -1,17 +1,18 @@
 // Arm PrimeCell real-time clock (PL031), Arm TRM DDI 0224: a seconds counter with one match
 // interrupt. Seconds are counted on virtual time from the load value.
-import { NO_LINE, RegisterBank, type AccessSize, type Clock, type Device, type InterruptLine } from "./device.js";
+import { NO_LINE, RegisterBank, RegisterDevice, type Clock, type InterruptLine } from "./device.js";
 
 const NS_PER_S = 1_000_000_000n;
 const MASK32 = 0xffffffffn;
 // Peripheral and PrimeCell identification (RTCPeriphID0-3, RTCPCellID0-3).
 const ID_BYTES = [0x31n, 0x10n, 0x14n, 0x00n, 0x0dn, 0xf0n, 0x05n, 0xb1n];
 
-export class Pl031 implements Device {
+export class Pl031 extends RegisterDevice<Pl031> {
+  protected readonly stateFields = ["load", "loadedAt", "match", "imsc", "ris"] as const;
   readonly name = "pl031";
   readonly compatible = ["arm,pl031", "arm,primecell"];
   readonly size = 0x1000;
-  private readonly bank: RegisterBank<Pl031>;
+  protected readonly bank: RegisterBank<Pl031>;
   /** RTCDR = load + whole seconds since `loadedAt`. */
   load = 0n;
   loadedAt = 0n;
@@ -20,6 +21,7 @@ export class Pl031 implements Device {
   ris = 0n;
 
   constructor(private readonly clock: Clock, private readonly irq: InterruptLine = NO_LINE, stray: (m: string) => void = () => {}) {
+    super();
     const ids = Object.fromEntries(ID_BYTES.map((v, i) => [i < 4 ? `RTCPeriphID${i}` : `RTCPCellID${i - 4}`, { offset: 0xfe0 + 4 * i, read: () => v }]));
     this.bank = new RegisterBank<Pl031>({
       RTCDR: { offset: 0x000, read: (d) => d.seconds(d.clock()) },
@@ -38,43 +40,22 @@ export class Pl031 implements Device {
     return (this.load + (now - this.loadedAt) / NS_PER_S) & MASK32;
   }
 
-  read(offset: number, _size: AccessSize): bigint {
-    return this.bank.read(this, offset);
-  }
-
-  write(offset: number, _size: AccessSize, value: bigint): void {
-    this.bank.write(this, offset, value);
-  }
-
   updateIrq(): void {
     this.irq.set((this.ris & this.imsc) !== 0n);
   }
 
   /** When RTCDR next equals RTCMR (the counter wraps at 2^32 seconds). */
-  nextDeadline(now: bigint): bigint | undefined {
+  override nextDeadline(now: bigint): bigint | undefined {
     const ahead = (this.match - this.seconds(now)) & MASK32;
     if (ahead === 0n) return undefined;
     const elapsed = now - this.loadedAt;
     return this.loadedAt + (elapsed / NS_PER_S + ahead) * NS_PER_S;
   }
 
-  advance(now: bigint): void {
+  override advance(now: bigint): void {
     if (this.seconds(now) === this.match && (this.ris & 1n) === 0n) {
       this.ris |= 1n;
       this.updateIrq();
     }
-  }
-
-  save(): Record<string, unknown> {
-    return { load: this.load, loadedAt: this.loadedAt, match: this.match, imsc: this.imsc, ris: this.ris };
-  }
-
-  restore(s: Record<string, unknown>): void {
-    this.load = s["load"] as bigint;
-    this.loadedAt = s["loadedAt"] as bigint;
-    this.match = s["match"] as bigint;
-    this.imsc = s["imsc"] as bigint;
-    this.ris = s["ris"] as bigint;
-    this.updateIrq();
   }
 }

@@ -1,17 +1,19 @@
 // An empty virtio-mmio transport slot, as QEMU's virt machines leave them when no device is
 // attached: the magic value and version are there, DeviceID 0 says "no device" (virtio 1.2, 4.2.2).
-import { RegisterBank, type AccessSize, type Device } from "./device.js";
+import { RegisterBank, RegisterDevice } from "./device.js";
 
 const MAGIC = 0x74726976n; // "virt"
 const LEGACY_VERSION = 1n; // QEMU's default for virtio-mmio (force-legacy)
 const VENDOR_QEMU = 0x554d4551n; // "QEMU"
 
-export class VirtioMmioSlot implements Device {
+export class VirtioMmioSlot extends RegisterDevice<VirtioMmioSlot> {
+  protected readonly stateFields = [] as const;
   readonly name = "virtio-mmio";
   readonly compatible = ["virtio,mmio"];
-  private readonly bank: RegisterBank<VirtioMmioSlot>;
+  protected readonly bank: RegisterBank<VirtioMmioSlot>;
 
   constructor(readonly size: number, stray: (m: string) => void = () => {}) {
+    super();
     this.bank = new RegisterBank<VirtioMmioSlot>({
       MagicValue: { offset: 0x000, read: () => MAGIC },
       Version: { offset: 0x004, read: () => LEGACY_VERSION },
@@ -20,23 +22,6 @@ export class VirtioMmioSlot implements Device {
     }, (m) => stray(`virtio-mmio: ${m}`));
   }
 
-  read(offset: number, _size: AccessSize): bigint {
-    return this.bank.read(this, offset);
-  }
-
-  write(offset: number, _size: AccessSize, value: bigint): void {
-    this.bank.write(this, offset, value);
-  }
-
-  nextDeadline(): bigint | undefined {
-    return undefined;
-  }
-
-  advance(): void {}
-
-  save(): Record<string, unknown> {
-    return {};
-  }
-
-  restore(): void {}
+  /** An empty slot never interrupts. */
+  updateIrq(): void {}
 }
