@@ -12,7 +12,10 @@ export interface SegmentRights {
 export interface ElfSegment {
   readonly vaddr: bigint;
   readonly memsz: bigint;
-  /** File bytes of the segment (a private copy: patched symbols are written here). */
+  /**
+   * The segment's memory image, memsz bytes: its file bytes, then zeros (.bss). A private copy:
+   * patched symbols are written here, in .bss too, as the upstream tool allows.
+   */
   readonly data: Uint8Array;
   readonly rights: SegmentRights;
 }
@@ -46,6 +49,8 @@ const PF_X = 1;
 const PF_W = 2;
 const PF_R = 4;
 const SYMBOL_SIZE = 24;
+/** Larger segments are refused rather than allocated. */
+const MAX_SEGMENT_BYTES = 1n << 30n;
 
 interface ElfyProgram { type: string; offset: number; vaddr: number; filesz: number; memsz: number }
 interface ElfySection { name: string; type: string | number; link: number; data: Buffer }
@@ -82,8 +87,9 @@ export function parseElf(path: string, file: Uint8Array): ElfImage {
     if (offset + filesz > file.length) fail(`truncated: segment ${i} at ${hex(vaddr)} needs file bytes up to ${offset + filesz}, the file has ${file.length}`);
     if (BigInt(filesz) > memsz) fail(`segment ${i} at ${hex(vaddr)} has more file bytes (${filesz}) than memory (${memsz})`);
     if (memsz === 0n) continue;
+    if (memsz > MAX_SEGMENT_BYTES) fail(`segment ${i} at ${hex(vaddr)} needs ${memsz} bytes of memory; at most ${MAX_SEGMENT_BYTES} (1 GiB) is supported`);
     segments.push({
-      vaddr, memsz, data: file.slice(offset, offset + filesz),
+      vaddr, memsz, data: memoryImage(file.subarray(offset, offset + filesz), memsz),
       rights: { read: (flags & PF_R) !== 0, write: (flags & PF_W) !== 0, execute: (flags & PF_X) !== 0 },
     });
   }
@@ -138,8 +144,15 @@ export function patchSymbol(image: ElfImage, name: string, bytes: Uint8Array): v
   if (sym === undefined) throw new ElfError(image.path, `has no symbol '${name}' to patch`);
   if (BigInt(bytes.length) > sym.size) throw new ElfError(image.path, `symbol '${name}' is ${sym.size} bytes, too small for ${bytes.length}`);
   const seg = image.segments.find((s) => sym.value >= s.vaddr && sym.value + BigInt(bytes.length) <= s.vaddr + BigInt(s.data.length));
-  if (seg === undefined) throw new ElfError(image.path, `symbol '${name}' at ${hex(sym.value)} is not in initialised data (is it in .bss?)`);
+  if (seg === undefined) throw new ElfError(image.path, `symbol '${name}' at ${hex(sym.value)} is not inside any loadable segment`);
   seg.data.set(bytes, Number(sym.value - seg.vaddr));
+}
+
+/** The bytes of a segment in memory. */
+function memoryImage(fileBytes: Uint8Array, memsz: bigint): Uint8Array {
+  const image = new Uint8Array(Number(memsz));
+  image.set(fileBytes);
+  return image;
 }
 
 function hex(v: bigint): string {

@@ -65,7 +65,8 @@ msg = @printf '  %-4s %s\n' $(1) $(2)
 endif
 
 TARGET_aarch64 := --target=aarch64-none-elf
-TARGET_riscv64 := --target=riscv64-unknown-elf -march=rv64imac -mabi=lp64 -mcmodel=medany -mno-relax
+# Hard-float, as upstream builds PDs (rv64imafdc, lp64d).
+TARGET_riscv64 := --target=riscv64-unknown-elf -march=rv64imafdc -mabi=lp64d -mcmodel=medany -mno-relax
 
 # libmicrokit itself never touches FP/SIMD registers; PDs may.
 LIB_ARCH_FLAGS_aarch64 := -mgeneral-regs-only

@@ -18,17 +18,14 @@
 /* ------------------------------------------------------------------------ */
 /* Data                                                                     */
 
-/* Patched by the Microkit tool. Each is a real object in .data (not .bss),
- * so it has bytes in the ELF file that the tool can overwrite; the initial
- * value is zero. Code reads them with MK_PATCHED_READ. */
-#define MK_PATCHED_DATA __attribute__((section(".data"), used))
-
-char microkit_name[MICROKIT_PD_NAME_LENGTH] MK_PATCHED_DATA = {0};
-seL4_Bool microkit_passive MK_PATCHED_DATA = seL4_False;
-seL4_Word microkit_irqs MK_PATCHED_DATA = 0;
-seL4_Word microkit_notifications MK_PATCHED_DATA = 0;
-seL4_Word microkit_pps MK_PATCHED_DATA = 0;
-seL4_Word microkit_ioports MK_PATCHED_DATA = 0;
+/* Patched by the Microkit tool (in .bss, as upstream's are: the tool writes
+ * anywhere in a segment's memory image). Code reads them with MK_PATCHED_READ. */
+char microkit_name[MICROKIT_PD_NAME_LENGTH];
+seL4_Bool microkit_passive;
+seL4_Word microkit_irqs;
+seL4_Word microkit_notifications;
+seL4_Word microkit_pps;
+seL4_Word microkit_ioports;
 
 _Static_assert(sizeof(microkit_name) == MK_SYMBOL_MICROKIT_NAME_BYTES, "microkit_name size");
 _Static_assert(sizeof(microkit_passive) == MK_SYMBOL_MICROKIT_PASSIVE_BYTES, "microkit_passive size");
