@@ -19,7 +19,12 @@ export interface Rights {
   readonly execute: boolean;
 }
 
-/** Why a run ended. `pc` is where the thread resumes (syscall) or the faulting instruction. */
+/**
+ * Why a run ended. `pc` is where the thread resumes (syscall) or the faulting instruction, with one
+ * engine limitation: when a load or store faults (kind "memory", access read/write), Unicorn 2.0.1
+ * leaves pc at the first instruction of the translated block that holds it (its docs/FAQ.md; fixed
+ * upstream in 2.1.4), while the registers already hold the effects of the instructions before it.
+ */
 export type CpuExit =
   | { readonly kind: "syscall"; readonly pc: bigint }
   | { readonly kind: "exception"; readonly code: number; readonly pc: bigint }
@@ -151,9 +156,11 @@ export class Cpu {
   }
 
   unmap(va: bigint, size: bigint): void {
+    // Translated code is found by address, and 2.0.1's unmap keeps it (upstream fixed that in 2.1):
+    // drop it while the range still translates, or whatever is mapped there next runs stale code.
+    this.invalidate(va, size);
     check(ffi.uc_mem_unmap(this.uc, va, size) as number, `unmap ${hex(va)}+${hex(size)}`);
     this.regions.delete(va);
-    this.invalidate(va, size);
   }
 
   /** Routes accesses to [va, va+size) to TypeScript handlers (device registers). */

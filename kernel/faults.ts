@@ -71,6 +71,17 @@ export function faultMessage(abi: KernelAbi, fault: Fault, faultIp: bigint, reg:
   return { label: BigInt(spec.label), mrs };
 }
 
+/** Fault message fields that are not registers: the values the fault itself carries. */
+const FAULT_DATA_FIELDS: ReadonlySet<string> = new Set(["Syscall", "Number", "Code"]);
+
+/**
+ * The registers a reply to this fault writes back, in MR order (seL4 fault_messages: syscallMessage,
+ * exceptionMessage): the fault message layout without the fault's own data fields.
+ */
+export function faultReplyRegisters(abi: KernelAbi, type: "UnknownSyscall" | "UserException"): readonly string[] {
+  return faultLayout(abi, type).filter((name) => !FAULT_DATA_FIELDS.has(name));
+}
+
 const layouts = new Map<string, string[]>();
 
 function faultLayout(abi: KernelAbi, type: Fault["type"]): string[] {

@@ -19,6 +19,8 @@ export interface InvocationContext {
   readonly isBlocking: boolean;
   readonly isCall: boolean;
   readonly canDonate: boolean;
+  /** The send half of ReplyRecv, NBSendRecv or NBSendWait (MCS firstPhase). */
+  readonly firstPhase: boolean;
 }
 
 export type Invocation =
@@ -48,6 +50,8 @@ export function decodeInvocation(k: Kernel, ctx: InvocationContext, cap: Cap): D
     case "irq_handler":
       return decodeIRQHandlerInvocation(k, ctx, cap.object);
     case "tcb": {
+      // MCS decodeInvocation: thread caps cannot be invoked in the first phase of a combined syscall.
+      if (ctx.firstPhase) return fail({ type: "seL4_InvalidCapability", cap: 0 });
       const d = decodeTCBInvocation(k, ctx, cap.object);
       return d.ok ? ok({ kind: "TCB", tcb: d.invocation }) : d;
     }

@@ -1,14 +1,14 @@
 // Message passing: endpoints, notifications, replies and fault delivery
 // (seL4 src/object/endpoint.c, notification.c, reply.c, src/kernel/thread.c, faulthandler.c).
 import type { Cap } from "./cap.js";
-import { faultMessage, type Fault } from "./faults.js";
+import { faultMessage, faultReplyRegisters, type Fault } from "./faults.js";
 import type { Kernel } from "./kernel.js";
 import { decodeMessageInfo, encodeMessageInfo } from "./message-info.js";
 import type { Endpoint } from "./objects/endpoint.js";
 import type { Notification } from "./objects/notification.js";
 import type { Reply } from "./objects/reply.js";
 import type { SchedContext } from "./objects/schedcontext.js";
-import type { TCB } from "./objects/tcb.js";
+import { tcbAppend, type TCB } from "./objects/tcb.js";
 
 // --- message transfer ---------------------------------------------------------------------
 
@@ -55,6 +55,15 @@ function maybeDonateSchedContext(tcb: TCB, ntfn: Notification): void {
   if (tcb.sc === undefined && ntfn.sc !== undefined && ntfn.sc.tcb === undefined) donate(ntfn.sc, tcb);
 }
 
+/** A thread about to wait gives back the SC it borrowed from the notification (maybeReturnSchedContext). */
+function maybeReturnSchedContext(k: Kernel, ntfn: Notification, tcb: TCB): void {
+  const sc = ntfn.sc;
+  if (sc === undefined || sc !== tcb.sc) return;
+  tcb.sc = undefined;
+  sc.tcb = undefined;
+  if (tcb === k.current) k.rescheduleRequired();
+}
+
 // --- replies ------------------------------------------------------------------------------
 
 /** Caller now waits on `reply` for callee's answer; lend the caller's SC if asked (reply_push). */
@@ -87,23 +96,43 @@ export function doReplyTransfer(k: Kernel, sender: TCB, reply: Reply): void {
     doIPCTransfer(k, sender, 0n, receiver);
     k.setThreadState(receiver, "Running");
   } else {
+    const restart = handleFaultReply(k, receiver, sender, fault);
     receiver.pendingFault = undefined;
-    const label = decodeMessageInfo(k.abi, k.getReg(sender, k.abi.roles.info)).label;
-    k.setThreadState(receiver, faultReplyRestarts(fault, label) ? "Restart" : "Inactive");
+    k.setThreadState(receiver, restart ? "Restart" : "Inactive");
   }
   if (receiver.runnable) k.possibleSwitchTo(receiver);
 }
 
-/** Whether a reply to a fault resumes the thread (handleFaultReply). */
-function faultReplyRestarts(fault: Fault, label: bigint): boolean {
+/**
+ * Whether a reply to a fault resumes the thread; a reply to an UnknownSyscall or UserException
+ * fault also writes its MRs back into the registers the fault message carried (seL4
+ * src/api/faults.c handleFaultReply, copyMRsFaultReply; Arch_handleFaultReply for VM and VCPU faults).
+ */
+function handleFaultReply(k: Kernel, receiver: TCB, sender: TCB, fault: Fault): boolean {
+  const tag = decodeMessageInfo(k.abi, k.getReg(sender, k.abi.roles.info));
   switch (fault.type) {
     case "CapFault":
     case "VMFault":
+    case "VCPUFault":
       return true;
     case "UnknownSyscall":
     case "UserException":
-    case "VCPUFault":
-      return label === 0n;
+      copyMRsFaultReply(k, sender, receiver, faultReplyRegisters(k.abi, fault.type), tag.length);
+      return tag.label === 0n;
+  }
+}
+
+/** Register i of `regs` := the sender's MR i, for i < length; MRs past 3 only if it has an IPC buffer. */
+function copyMRsFaultReply(k: Kernel, sender: TCB, receiver: TCB, regs: readonly string[], length: number): void {
+  const n = Math.min(length, regs.length);
+  const fast = k.abi.roles.mrs.length;
+  const buffer = n > fast ? k.ipcBuffer(sender, false) : undefined;
+  const count = buffer === undefined ? Math.min(n, fast) : n;
+  for (let i = 0; i < count; i++) {
+    const v = k.getMR(sender, buffer, i);
+    // FaultIP is where a Restart thread resumes (activateThread); the other names are user registers.
+    if (regs[i] === "FaultIP") receiver.restartPc = v;
+    else k.setReg(receiver, regs[i]!, v);
   }
 }
 
@@ -138,7 +167,7 @@ export function sendIPC(k: Kernel, thread: TCB, ep: Endpoint, o: SendOptions): v
   } else if (o.blocking) {
     thread.blocking = { object: ep, badge: o.badge, canGrant: o.canGrant, canGrantReply: o.canGrantReply, isCall: o.isCall, canDonate: o.canDonate };
     k.setThreadState(thread, "BlockedOnSend");
-    ep.queue.push(thread);
+    tcbAppend(ep.queue, thread);
   }
 }
 
@@ -150,6 +179,7 @@ export function receiveIPC(k: Kernel, thread: TCB, ep: Endpoint, isBlocking: boo
     completeSignal(k, ntfn, thread);
     return;
   }
+  if (ntfn !== undefined && isBlocking) maybeReturnSchedContext(k, ntfn, thread);
   if (ep.state === "Send") {
     const sender = ep.queue.shift()!;
     const b = sender.blocking!;
@@ -169,7 +199,7 @@ export function receiveIPC(k: Kernel, thread: TCB, ep: Endpoint, isBlocking: boo
     thread.reply = reply;
     if (reply !== undefined) reply.tcb = thread;
     k.setThreadState(thread, "BlockedOnReceive");
-    ep.queue.push(thread);
+    tcbAppend(ep.queue, thread);
   } else {
     k.setReg(thread, k.abi.roles.cap, 0n); // doNBRecvFailedTransfer
   }
@@ -187,7 +217,11 @@ export function cancelIPC(k: Kernel, tcb: TCB): void {
     tcb.reply.tcb = undefined;
     tcb.reply = undefined;
   } else if (tcb.state === "BlockedOnReply" && tcb.reply !== undefined) {
-    replyRemove(tcb.reply);
+    // reply_remove_tcb: the call is abandoned; an SC it lent stays with the callee.
+    const reply = tcb.reply;
+    reply.donated = undefined;
+    reply.tcb = undefined;
+    tcb.reply = undefined;
   }
   tcb.pendingFault = undefined;
   if (tcb.state !== "Running" && tcb.state !== "Restart") k.setThreadState(tcb, "Inactive");
@@ -239,7 +273,8 @@ export function receiveSignal(k: Kernel, thread: TCB, ntfn: Notification, isBloc
   } else if (isBlocking) {
     thread.blocking = { object: ntfn, badge: 0n, canGrant: false, canGrantReply: false, isCall: false, canDonate: false };
     k.setThreadState(thread, "BlockedOnNotification");
-    ntfn.queue.push(thread);
+    tcbAppend(ntfn.queue, thread);
+    maybeReturnSchedContext(k, ntfn, thread);
   } else {
     k.setReg(thread, k.abi.roles.cap, 0n);
   }
@@ -252,9 +287,10 @@ export function handleFault(k: Kernel, tcb: TCB, fault: Fault): void {
   const handler: Cap = tcb.faultHandler;
   if (handler.type === "endpoint" && handler.rights.write && (handler.rights.grant || handler.rights.grantReply)) {
     tcb.pendingFault = fault;
+    // MCS handleFault: the faulting thread lends its SC to a passive handler, as a Call would.
     sendIPC(k, tcb, handler.object, {
       blocking: true, isCall: true, badge: handler.badge,
-      canGrant: handler.rights.grant, canGrantReply: handler.rights.grantReply, canDonate: false,
+      canGrant: handler.rights.grant, canGrantReply: handler.rights.grantReply, canDonate: tcb.sc !== undefined,
     });
     return;
   }

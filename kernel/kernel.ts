@@ -137,12 +137,15 @@ export class Kernel {
     if (tcb !== this.current) this.possibleSwitchTo(tcb);
   }
 
-  /** Yield: to the back of its priority queue. */
+  /**
+   * Yield, or the end of a round-robin time slice: to the back of its priority queue, then choose
+   * again (MCS chargeBudget: endTimeslice appends, rescheduleRequired keeps a pending candidate).
+   */
   yieldCurrent(): void {
     const cur = this.current;
     if (cur === undefined) return;
     this.append(cur);
-    this.action = "ChooseNewThread";
+    this.rescheduleRequired();
     this.current = undefined;
   }
 

@@ -1,5 +1,6 @@
 // Kernel entry for a syscall (seL4 src/api/syscall.c handleSyscall, handleInvocation, handleRecv).
-import type { Cap } from "./cap.js";
+import type { Arch } from "./abi.js";
+import type { Cap, CapType } from "./cap.js";
 import { errorReply } from "./errors.js";
 import { decodeInvocation, performInvocation, type InvocationContext } from "./invocation.js";
 import { handleFault, receiveIPC, receiveSignal, replyFromKernel } from "./ipc.js";
@@ -32,11 +33,11 @@ export function handleSyscall(k: Kernel, thread: TCB, trapPc: bigint): void {
   const r = abi.roles;
   switch (name) {
     case "seL4_SysSend":
-      return void handleInvocation(k, thread, false, true, false, k.getReg(thread, r.cap));
+      return void handleInvocation(k, thread, false, true, false, false, k.getReg(thread, r.cap));
     case "seL4_SysNBSend":
-      return void handleInvocation(k, thread, false, false, false, k.getReg(thread, r.cap));
+      return void handleInvocation(k, thread, false, false, false, false, k.getReg(thread, r.cap));
     case "seL4_SysCall":
-      return void handleInvocation(k, thread, true, true, true, k.getReg(thread, r.cap));
+      return void handleInvocation(k, thread, true, true, true, false, k.getReg(thread, r.cap));
     case "seL4_SysRecv":
       return handleRecv(k, thread, true, true);
     case "seL4_SysNBRecv":
@@ -46,13 +47,13 @@ export function handleSyscall(k: Kernel, thread: TCB, trapPc: bigint): void {
     case "seL4_SysNBWait":
       return handleRecv(k, thread, false, false);
     case "seL4_SysReplyRecv":
-      handleInvocation(k, thread, false, false, true, k.getReg(thread, r.reply));
+      handleInvocation(k, thread, false, false, true, true, k.getReg(thread, r.reply));
       return handleRecv(k, thread, true, true);
     case "seL4_SysNBSendRecv":
-      handleInvocation(k, thread, false, false, true, k.getReg(thread, r.nbSendRecvDest));
+      handleInvocation(k, thread, false, false, true, true, k.getReg(thread, r.nbSendRecvDest));
       return handleRecv(k, thread, true, true);
     case "seL4_SysNBSendWait":
-      handleInvocation(k, thread, false, false, true, k.getReg(thread, r.reply));
+      handleInvocation(k, thread, false, false, true, true, k.getReg(thread, r.reply));
       return handleRecv(k, thread, true, false);
     case "seL4_SysYield":
       k.yieldCurrent();
@@ -65,6 +66,8 @@ export function handleSyscall(k: Kernel, thread: TCB, trapPc: bigint): void {
       return;
     case "seL4_SysDebugSnapshot":
       return;
+    case "seL4_SysDebugCapIdentify":
+      return debugCapIdentify(k, thread);
     case "seL4_SysDebugNameThread":
       return debugNameThread(k, thread);
     case "seL4_SysDebugDumpScheduler":
@@ -87,7 +90,7 @@ function syscallName(k: Kernel, number: bigint): string | undefined {
 }
 
 /** handleInvocation: look up the cap, decode, then perform or reply with the error. */
-function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: boolean, canDonate: boolean, cptr: bigint): void {
+function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: boolean, canDonate: boolean, firstPhase: boolean, cptr: bigint): void {
   const info = decodeMessageInfo(k.abi, k.getReg(thread, k.abi.roles.info));
   const found = lookupCap(thread, cptr);
   if (!found.ok) {
@@ -97,7 +100,7 @@ function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: b
   }
   const hasBuffer = k.ipcBuffer(thread, false) !== undefined;
   const length = Math.min(info.length, hasBuffer ? k.abi.ipcBuffer.msgMaxLength : k.abi.roles.mrs.length);
-  const ctx: InvocationContext = { thread, label: info.label, length, isBlocking, isCall, canDonate };
+  const ctx: InvocationContext = { thread, label: info.label, length, isBlocking, isCall, canDonate, firstPhase };
   const decoded = decodeInvocation(k, ctx, found.cap);
   if (!decoded.ok) {
     if (isCall) {
@@ -149,6 +152,23 @@ function debugNameThread(k: Kernel, thread: TCB): void {
   const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset + msg.offset, msg.size);
   const end = bytes.indexOf(0);
   found.cap.object.name = new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end));
+}
+
+/**
+ * The capType tag of each cap (seL4 include/arch/arm/arch/64/mode/object/structures.bf and
+ * include/arch/riscv/arch/64/mode/object/structures.bf, `tagged_union cap capType`). The VSpace root
+ * is a vspace_cap on AArch64 and a page_table_cap on RISC-V.
+ */
+const CAP_TYPE_TAGS: Readonly<Record<Arch, Readonly<Record<CapType, bigint>>>> = {
+  aarch64: { null: 0n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, sched_context: 22n, vspace: 9n },
+  riscv64: { null: 0n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, sched_context: 22n, vspace: 3n },
+};
+
+/** The cap register := the type tag of the cap it names; a failed lookup names the null cap (handleUnknownSyscall). */
+function debugCapIdentify(k: Kernel, thread: TCB): void {
+  const found = lookupCap(thread, k.getReg(thread, k.abi.roles.cap));
+  const type = found.ok ? found.cap.type : "null";
+  k.setReg(thread, k.abi.roles.cap, CAP_TYPE_TAGS[k.abi.arch][type]);
 }
 
 /** Prepares the chosen thread to run: a Restart thread re-executes from its restart pc (activateThread). */

@@ -24,8 +24,11 @@ export function decodeTCBInvocation(k: Kernel, ctx: InvocationContext, tcb: TCB)
     if (ctx.length < 2) return { ok: false, error: { type: "seL4_TruncatedMessage" } };
     const buffer = k.ipcBuffer(ctx.thread, false);
     const flags = k.getMR(ctx.thread, buffer, 0);
-    const count = Math.min(Number(k.getMR(ctx.thread, buffer, 1)), k.abi.userContext.length, ctx.length - 2);
+    const w = k.getMR(ctx.thread, buffer, 1);
+    // decodeWriteRegisters: the message must hold all `w` registers it asks to write.
+    if (BigInt(ctx.length - 2) < w) return { ok: false, error: { type: "seL4_TruncatedMessage" } };
     if (tcb === ctx.thread) return { ok: false, error: { type: "seL4_IllegalOperation" } };
+    const count = Math.min(Number(w), k.abi.userContext.length);
     const values = Array.from({ length: count }, (_, i) => k.getMR(ctx.thread, buffer, 2 + i));
     return { ok: true, invocation: { kind: "TCBWriteRegisters", tcb, resume: (flags & 1n) !== 0n, values } };
   }
@@ -36,23 +39,40 @@ export function performTCBInvocation(k: Kernel, inv: TCBInvocation): void {
   const tcb = inv.tcb;
   switch (inv.kind) {
     case "TCBSuspend":
-      cancelIPC(k, tcb);
-      k.setThreadState(tcb, "Inactive");
-      k.dequeue(tcb);
+      suspend(k, tcb);
       break;
     case "TCBResume":
-      if (tcb.state === "Inactive") {
-        cancelIPC(k, tcb);
-        k.makeRunnable(tcb);
-      }
+      restart(k, tcb);
       break;
-    case "TCBWriteRegisters":
-      inv.values.forEach((v, i) => { tcb.context[i] = v; });
-      tcb.restartPc = k.getReg(tcb, "pc");
-      if (inv.resume && tcb.state === "Inactive") {
-        cancelIPC(k, tcb);
-        k.makeRunnable(tcb);
-      }
+    case "TCBWriteRegisters": {
+      // seL4_UserContext's pc is the kernel's FaultIP (frameRegisters[0]); then NextIP := FaultIP.
+      const pc = k.reg("pc");
+      inv.values.forEach((v, i) => {
+        if (i === pc) tcb.restartPc = v;
+        else tcb.context[i] = v;
+      });
+      k.setReg(tcb, "pc", tcb.restartPc);
+      if (inv.resume) restart(k, tcb);
       break;
+    }
   }
+}
+
+/** Stops a thread; a running one will resume where it is (seL4 src/kernel/thread.c suspend). */
+function suspend(k: Kernel, tcb: TCB): void {
+  cancelIPC(k, tcb);
+  if (tcb.state === "Running") tcb.restartPc = k.getReg(tcb, "pc"); // updateRestartPC
+  k.dequeue(tcb);
+  k.setThreadState(tcb, "Inactive");
+}
+
+/**
+ * Resumes a stopped thread, Inactive or blocked: its IPC is cancelled and it restarts at its
+ * restart pc, re-executing an interrupted syscall (seL4 src/kernel/thread.c restart, isStopped).
+ */
+function restart(k: Kernel, tcb: TCB): void {
+  if (tcb.runnable) return;
+  cancelIPC(k, tcb);
+  k.setThreadState(tcb, "Restart");
+  k.possibleSwitchTo(tcb);
 }

@@ -29,7 +29,7 @@ export interface Blocking {
   readonly canGrant: boolean;
   readonly canGrantReply: boolean;
   readonly isCall: boolean;
-  /** A Call may lend the caller's scheduling context to a passive receiver; a fault may not. */
+  /** A Call, or a fault of a thread that has one, may lend its scheduling context to a passive receiver. */
   readonly canDonate: boolean;
 }
 
@@ -66,4 +66,14 @@ export class TCB {
   get runnable(): boolean {
     return this.state === "Running" || this.state === "Restart";
   }
+}
+
+/**
+ * Queues a thread on an endpoint or notification by priority: ahead of every lower-priority thread,
+ * behind those of equal or higher priority (MCS tcbAppend, seL4 include/object/tcb.h).
+ */
+export function tcbAppend(queue: TCB[], tcb: TCB): void {
+  const i = queue.findIndex((t) => t.priority < tcb.priority);
+  if (i < 0) queue.push(tcb);
+  else queue.splice(i, 0, tcb);
 }

@@ -333,3 +333,19 @@ export function makePassive(pd: Pd): void {
 }
 
 export { ALL_RIGHTS, Endpoint, Notification, Reply, SchedContext, TCB };
+
+/**
+ * The MRs of a fault message in MR order, from <arch>.json faults.types[name].mrs: each MR's field
+ * name is looked up in `fields`; the message ends at the first field not given.
+ */
+export function faultMrs(arch: Arch, name: string, fields: Readonly<Record<string, bigint>>): bigint[] {
+  const layout = faultType(arch, name).mrs;
+  const out: bigint[] = [];
+  for (let i = 0; ; i++) {
+    const field = layout[String(i)];
+    if (field === undefined) return out;
+    const v = fields[field];
+    if (v === undefined) return out;
+    out.push(v);
+  }
+}

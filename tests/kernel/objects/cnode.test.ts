@@ -107,12 +107,13 @@ describe("resolveAddressBits with explicit depths and guards", () => {
     l2.slots[6] = { type: "cnode", object: l3, guard: 0n, guardSize: 2 };
     const cap = endpointCap(ep, 1n);
     l3.slots[9] = cap;
-    // 16 bits: [10][1][110][00][1001] -> l1 slot 2, guard 1, l2 slot 6, guard 00, l3 slot 9.
-    const cptr = 0b10_1_110_00_1001n << 2n; // depth 16 leaves 2 low bits unresolved
+    // Top 12 of 16 bits: [10][1][110][00][1001] -> l1 slot 2, guard 1, l2 slot 6, guard 00, l3 slot 9;
+    // the endpoint in l3 slot 9 ends the walk with the low 4 bits unresolved.
+    const cptr = 0b10_1_110_00_1001n << 4n;
     const r = resolveAddressBits({ type: "cnode", object: l1, guard: 0n, guardSize: 0 }, cptr, 16);
-    expect(r).toEqual({ ok: true, slot: { cnode: l3, index: 9 }, bitsRemaining: 2 });
+    expect(r).toEqual({ ok: true, slot: { cnode: l3, index: 9 }, bitsRemaining: 4 });
     // The same path with guard bit 0 at the second level.
-    const bad = 0b10_0_110_00_1001n << 2n;
+    const bad = 0b10_0_110_00_1001n << 4n;
     expect(resolveAddressBits({ type: "cnode", object: l1, guard: 0n, guardSize: 0 }, bad, 16)).toEqual({ ok: false, fault: { type: "GuardMismatch", bitsLeft: 14, guardFound: 1n, bitsFound: 1 } });
   });
 });
