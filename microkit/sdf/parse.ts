@@ -1,220 +1,209 @@
 // Reads a System Description File into a SystemDescription, checking it as upstream's tool does
-// (tool/microkit/src/sdf.rs at the pinned commit): per-element attributes and values first, then
-// rules across the whole system. Every problem found is reported with its place.
-import { readAbiFile } from "../../kernel/abi.js";
-import type { Channel, ChannelEnd, ProgramImage, ProtectionDomain, SdfError, SystemDescription } from "./model.js";
-import { parseXml, XmlError, type Location, type XmlAttribute, type XmlElement } from "./xml.js";
+// (tool/microkit/src/sdf.rs at the pinned commit) and accepting exactly what it accepts. Stages, as
+// upstream: elements in document order (protection domains with their children, memory regions, IO
+// address spaces, domains), then channels (they name protection domains), then rules across the
+// system, then page-size promotion. Unlike upstream, which stops at the first problem, every
+// independent problem is reported, each at its place; later stages skip what an earlier error broke.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { defaultSdfBoard, type SdfBoard } from "./board.js";
+import { readChannel, type ChannelDraft } from "./channel.js";
+import { at, Checker, suggest, type ReadContext, type SdfFiles } from "./checker.js";
+import { checkSystem, flatten, type FlatPd, type Regions } from "./checks.js";
+import { readDomains } from "./domains.js";
+import { readIoAddressSpace, type IoSpaceRegistry } from "./io-address-space.js";
+import { readMemoryRegion, type MrDraft } from "./memory-region.js";
+import type { CapMap, Channel, ChannelEnd, DomainSchedule, IoAddressSpace, ProtectionDomain, SdfError, SdfWarning, SystemDescription } from "./model.js";
+import { finishRegions } from "./promote.js";
+import { addSetvar, readProtectionDomain, type PdDraft } from "./protection-domain.js";
+import { parseXml, XmlError, type Location, type XmlElement } from "./xml.js";
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export interface SdfOptions {
+  /** The board and configuration to check against; the AArch64 reference board, debug, if absent. */
+  readonly board?: SdfBoard | undefined;
+  /** Folders searched, in order, for prefill files; the current directory if absent (upstream adds it last). */
+  readonly searchPaths?: readonly string[] | undefined;
+  /** How files are read; the host file system if absent. */
+  readonly files?: SdfFiles | undefined;
+}
 
-const sdfFacts = (): Json => (readAbiFile("microkit.json") as Json)["sdf"];
-const limits = (): Json => (readAbiFile("microkit.json") as Json)["cspace"]["limits"];
+export type ParseResult =
+  | { readonly ok: true; readonly system: SystemDescription; readonly warnings: readonly SdfWarning[] }
+  | { readonly ok: false; readonly errors: readonly SdfError[]; readonly warnings: readonly SdfWarning[] };
 
-/** Elements of the full SDF that this version reads but cannot build yet. */
-const NOT_YET = new Set(["memory_region", "map", "irq", "setvar", "virtual_machine", "domains", "io_address_space", "ioport", "cspace"]);
-
-class Checker {
-  readonly errors: SdfError[] = [];
-  constructor(readonly file: string) {}
-
-  error(loc: Location, message: string): void {
-    this.errors.push({ file: loc.file, line: loc.line, column: loc.column, message });
-  }
-
-  /** Upstream check_attributes: only the listed attributes may appear. */
-  attributes(el: XmlElement, allowed: readonly string[]): void {
-    for (const a of el.attributes) {
-      if (!allowed.includes(a.name)) {
-        this.error(a.loc, `<${el.name}> has no attribute '${a.name}' (allowed: ${allowed.join(", ")})`);
-      }
+export const hostFiles: SdfFiles = {
+  exists: (path) => existsSync(path),
+  read: (path) => {
+    try {
+      if (statSync(path).isDirectory()) return { problem: "it is a directory" };
+      return new Uint8Array(readFileSync(path));
+    } catch (e) {
+      // Host I/O failures (permissions, a file removed meanwhile) are the user's to fix, not ours.
+      if (e instanceof Error && "code" in e) return { problem: e.message };
+      throw e;
     }
-  }
+  },
+};
 
-  noText(el: XmlElement): void {
-    for (const t of el.text) this.error(t.loc, `unexpected text '${t.value}' inside <${el.name}>`);
-  }
+const TOP_LEVEL = "<protection_domain>, <memory_region>, <channel>, <domains> or <io_address_space>";
 
-  required(el: XmlElement, name: string): XmlAttribute | undefined {
-    const a = el.attributes.find((x) => x.name === name);
-    if (a === undefined) this.error(el.loc, `<${el.name}> is missing the required attribute '${name}'`);
-    return a;
-  }
-
-  /** Numbers as upstream reads them: decimal or 0x hex, with '_' separators allowed. */
-  number(el: XmlElement, a: XmlAttribute | undefined, min: bigint, max: bigint | undefined): bigint | undefined {
-    if (a === undefined) return undefined;
-    const text = a.value.replace(/_/g, "");
-    const ok = /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(text);
-    if (!ok) {
-      this.error(a.loc, `<${el.name}> ${a.name}="${a.value}" is not a number (decimal, or hex with 0x; '_' may separate digits)`);
-      return undefined;
-    }
-    const v = BigInt(text);
-    if (v < min || (max !== undefined && v > max)) {
-      this.error(a.loc, `<${el.name}> ${a.name}=${a.value} is out of range: expected ${min}..${max ?? "2^64-1"}`);
-      return undefined;
-    }
-    return v;
-  }
-
-  boolean(el: XmlElement, a: XmlAttribute | undefined, fallback: boolean): boolean {
-    if (a === undefined) return fallback;
-    if (a.value === "true") return true;
-    if (a.value === "false") return false;
-    this.error(a.loc, `<${el.name}> ${a.name}="${a.value}" must be true or false`);
-    return fallback;
+function decode(file: string, source: string | Uint8Array): string | SdfError {
+  if (typeof source === "string") return source;
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(source);
+  } catch {
+    return { file, line: 1, column: 1, message: "the file is not UTF-8 text; is it a binary file rather than a system description?" };
   }
 }
 
-const attr = (el: XmlElement, name: string): XmlAttribute | undefined => el.attributes.find((a) => a.name === name);
-
-const PD_ATTRS = ["name", "priority", "budget", "period", "passive", "stack_size", "smc", "cpu", "fpu", "domain"] as const;
-
-function parseProtectionDomain(c: Checker, el: XmlElement, index: number): ProtectionDomain | undefined {
-  const facts = sdfFacts()["protection_domain"];
-  c.attributes(el, PD_ATTRS);
-  c.noText(el);
-  const name = c.required(el, "name")?.value;
-  const priority = c.number(el, attr(el, "priority"), 0n, BigInt(facts["priority"]["max"])) ?? BigInt(facts["priority"]["default"]);
-  const budget = c.number(el, attr(el, "budget"), 1n, undefined) ?? BigInt(facts["budget_us"]["default"]);
-  const period = c.number(el, attr(el, "period"), 1n, undefined) ?? budget;
-  if (budget > period) c.error(attr(el, "budget")?.loc ?? el.loc, `<protection_domain> budget (${budget} us) must not exceed its period (${period} us)`);
-  const stackAttr = attr(el, "stack_size");
-  const stack = c.number(el, stackAttr, BigInt(facts["stack_size"]["min"]), BigInt(facts["stack_size"]["max"])) ?? BigInt(facts["stack_size"]["default"]);
-  const multiple = BigInt(facts["stack_size"]["multiple_of"]);
-  if (stack % multiple !== 0n) c.error(stackAttr!.loc, `<protection_domain> stack_size=${stackAttr!.value} must be a multiple of ${multiple}`);
-  const cpu = c.number(el, attr(el, "cpu"), 0n, undefined) ?? BigInt(facts["cpu"]["default"]);
-  if (cpu !== 0n) c.error(attr(el, "cpu")!.loc, `<protection_domain> cpu=${cpu}: this emulator models single-core configurations only (cpu 0)`);
-  const passive = c.boolean(el, attr(el, "passive"), facts["passive"]["default"]);
-  const fpu = c.boolean(el, attr(el, "fpu"), facts["fpu"]["default"]);
-  if (attr(el, "smc") !== undefined) c.boolean(el, attr(el, "smc"), false);
-  let programImage: ProgramImage | undefined;
-  for (const child of el.children) {
-    if (child.name === "program_image") {
-      c.attributes(child, ["path", "path_for_symbols"]);
-      c.noText(child);
-      if (programImage !== undefined) {
-        c.error(child.loc, `<protection_domain name="${name}"> has a second <program_image> (the first is at line ${programImage.loc.line})`);
-        continue;
-      }
-      const path = c.required(child, "path")?.value;
-      if (path !== undefined) programImage = { path, pathForSymbols: attr(child, "path_for_symbols")?.value, loc: child.loc };
-    } else if (child.name === "protection_domain") {
-      c.error(child.loc, `child <protection_domain> elements are not supported by this version of microkit-emu yet`);
-    } else if (NOT_YET.has(child.name)) {
-      c.error(child.loc, `<${child.name}> is valid Microkit but not supported by this version of microkit-emu yet`);
-    } else {
-      c.error(child.loc, `<protection_domain> cannot contain <${child.name}> (expected program_image, map, irq, setvar, protection_domain, virtual_machine, ioport or cspace)`);
-    }
-  }
-  if (programImage === undefined) {
-    c.error(el.loc, `<protection_domain${name === undefined ? "" : ` name="${name}"`}> has no <program_image>`);
-    return undefined;
-  }
-  if (name === undefined) return undefined;
-  return {
-    name, index, priority: Number(priority), budgetUs: budget, periodUs: period, passive,
-    stackSize: stack, fpu, cpu: Number(cpu), programImage, loc: el.loc,
-  };
+function readRoot(c: Checker, root: XmlElement): void {
+  for (const a of root.attributes) c.warn(a.loc, `<system> takes no attributes; ${a.name}="${a.value}" is ignored`);
+  // sdf.rs check_no_text: the one place upstream refuses stray text.
+  for (const t of root.text) c.error(t.loc, `unexpected text '${t.value.length > 40 ? `${t.value.slice(0, 37)}...` : t.value}' directly inside <system>; only elements and comments belong here`);
 }
 
-function parseChannel(c: Checker, el: XmlElement): Channel | undefined {
-  c.attributes(el, []);
-  c.noText(el);
-  const facts = sdfFacts()["channel_end"];
-  const ends: ChannelEnd[] = [];
-  for (const child of el.children) {
-    if (child.name !== "end") {
-      c.error(child.loc, `<channel> may contain only <end> elements, not <${child.name}>`);
-      continue;
-    }
-    c.attributes(child, ["pd", "id", "pp", "notify", "setvar_id"]);
-    c.noText(child);
-    if (attr(child, "setvar_id") !== undefined) c.error(attr(child, "setvar_id")!.loc, "setvar_id is not supported by this version of microkit-emu yet");
-    const pd = c.required(child, "pd")?.value;
-    const id = c.number(child, c.required(child, "id"), BigInt(facts["id"]["min"]), BigInt(facts["id"]["max"]));
-    const pp = c.boolean(child, attr(child, "pp"), facts["pp"]["default"]);
-    const notify = c.boolean(child, attr(child, "notify"), facts["notify"]["default"]);
-    if (pd !== undefined && id !== undefined) ends.push({ pd, id: Number(id), pp, notify, loc: child.loc });
-  }
-  if (el.children.length !== 2) {
-    c.error(el.loc, `<channel> must have exactly two <end> elements, found ${el.children.length}`);
-    return undefined;
-  }
-  if (ends.length !== 2) return undefined;
-  const [a, b] = ends as [ChannelEnd, ChannelEnd];
-  if (a.pp && b.pp) c.error(b.loc, "pp=\"true\" is set on both ends of the <channel>: protected procedure calls may go one way only");
-  return { ends: [a, b], loc: el.loc };
+function toModel(
+  c: Checker,
+  file: string,
+  flat: readonly FlatPd[],
+  channels: readonly ChannelDraft[],
+  capMaps: ReadonlyMap<PdDraft, CapMap[]>,
+  regions: Regions,
+  mrs: readonly MrDraft[],
+  domains: DomainSchedule | undefined,
+  spaces: readonly IoAddressSpace[],
+): SystemDescription {
+  const pds: ProtectionDomain[] = flat.map(({ draft: d, index, parent, children }) => Object.freeze({
+    name: d.name!, index, priority: d.priority, budgetUs: d.budgetUs, periodUs: d.periodUs, passive: d.passive,
+    stackSize: d.stackSize, smc: d.smc, fpu: d.fpu, cpu: d.cpu, domain: d.domain, domainName: d.domainName,
+    programImage: d.programImage!, maps: d.maps, irqs: d.irqs, ioports: d.ioports, setvars: d.setvars.map((e) => e.setvar),
+    capMaps: capMaps.get(d) ?? [], virtualMachine: d.vm, parent, childId: d.childId, setvarId: d.setvarId,
+    children, loc: d.el.loc,
+  }));
+  const regionDrafts = mrs.map((m) => regions.byName.get(m.name!)!);
+  const endOf = (e: ChannelDraft["ends"][number]): ChannelEnd => ({ pd: e.pd.name!, pdIndex: e.pdIndex, id: e.id, pp: e.pp, notify: e.notify, setvarId: e.setvarId, loc: e.el.loc });
+  const chans: Channel[] = channels.map((ch) => ({ ends: [endOf(ch.ends[0]), endOf(ch.ends[1])], loc: ch.loc }));
+  return Object.freeze({
+    file,
+    arch: c.board.arch,
+    protectionDomains: pds,
+    memoryRegions: finishRegions(c.board, regionDrafts, pds, spaces),
+    channels: chans,
+    domains,
+    ioAddressSpaces: spaces,
+  });
 }
 
-/** Whole-system rules: names, channel ids, pp direction. */
-function checkSystem(c: Checker, pds: readonly ProtectionDomain[], channels: readonly Channel[]): void {
-  const byName = new Map<string, ProtectionDomain>();
-  const monitor = (readAbiFile("microkit.json") as Json)["sdf"]["monitor"]["name"] as string;
-  for (const pd of pds) {
-    const other = byName.get(pd.name);
-    if (other !== undefined) c.error(pd.loc, `duplicate protection_domain name '${pd.name}' (first defined at line ${other.loc.line})`);
-    else byName.set(pd.name, pd);
-    if (pd.name === monitor) c.error(pd.loc, `the name '${monitor}' is reserved for the Microkit monitor`);
-    if (new TextEncoder().encode(pd.name).length > Number(limits()["MICROKIT_PD_NAME_LENGTH"]) - 1) {
-      c.error(pd.loc, `protection_domain name '${pd.name}' is longer than ${Number(limits()["MICROKIT_PD_NAME_LENGTH"]) - 1} bytes`);
-    }
-  }
-  const maxPds = Number(limits()["MAX_PDS"]);
-  if (pds.length > maxPds) c.error(pds[maxPds]!.loc, `too many protection domains: ${pds.length}, at most ${maxPds}`);
-  const used = new Map<string, ChannelEnd>();
-  for (const ch of channels) {
-    for (const [i, end] of ch.ends.entries()) {
-      const pd = byName.get(end.pd);
-      if (pd === undefined) {
-        c.error(end.loc, `<end pd="${end.pd}">: no protection_domain has that name`);
-        continue;
-      }
-      const key = `${end.pd}/${end.id}`;
-      const prior = used.get(key);
-      if (prior !== undefined) c.error(end.loc, `channel id ${end.id} of '${end.pd}' is already used (line ${prior.loc.line})`);
-      else used.set(key, end);
-      const peer = byName.get(ch.ends[1 - i]!.pd);
-      if (end.pp && peer !== undefined && peer.priority <= pd.priority) {
-        c.error(end.loc, `pp="true" lets '${pd.name}' (priority ${pd.priority}) call '${peer.name}' (priority ${peer.priority}): the callee's priority must be strictly higher`);
-      }
-    }
-  }
-}
-
-export type ParseResult = { readonly ok: true; readonly system: SystemDescription } | { readonly ok: false; readonly errors: readonly SdfError[] };
-
-export function parseSystem(file: string, source: string): ParseResult {
+export function parseSystem(file: string, source: string | Uint8Array, options: SdfOptions = {}): ParseResult {
+  const text = decode(file, source);
+  if (typeof text !== "string") return { ok: false, errors: [text], warnings: [] };
   let root: XmlElement;
   try {
-    root = parseXml(file, source);
+    root = parseXml(file, text);
   } catch (e) {
-    if (e instanceof XmlError) return { ok: false, errors: [{ ...e.loc, message: `malformed XML: ${e.message}` }] };
+    if (e instanceof XmlError) return { ok: false, errors: [{ ...e.loc, message: e.syntax ? `malformed XML: ${e.message}` : e.message }], warnings: [] };
     throw e;
   }
-  const c = new Checker(file);
+  const board = options.board ?? defaultSdfBoard();
+  const c = new Checker(file, board, options.files ?? hostFiles, options.searchPaths ?? [process.cwd()]);
   if (root.name !== "system") {
     c.error(root.loc, `the root element must be <system>, not <${root.name}>`);
-    return { ok: false, errors: c.errors };
+    return { ok: false, errors: c.errors, warnings: c.warnings };
   }
-  c.attributes(root, []);
-  c.noText(root);
-  const pds: ProtectionDomain[] = [];
-  const channels: Channel[] = [];
+  readRoot(c, root);
+
+  const ctx: ReadContext = { c, board, domains: undefined, domainsBroken: false, firstDomains: root.children.find((e) => e.name === "domains")?.loc };
+  const roots: PdDraft[] = [];
+  const mrs: MrDraft[] = [];
+  const spaces: IoAddressSpace[] = [];
+  const registry: IoSpaceRegistry = { names: new Map(), domainIds: new Map(), devices: [] };
+  const channelEls: XmlElement[] = [];
+  let domains: DomainSchedule | undefined;
+  let domainsEl: XmlElement | undefined;
   for (const el of root.children) {
-    if (el.name === "protection_domain") {
-      const pd = parseProtectionDomain(c, el, pds.length);
-      if (pd !== undefined) pds.push(pd);
-    } else if (el.name === "channel") {
-      const ch = parseChannel(c, el);
-      if (ch !== undefined) channels.push(ch);
-    } else if (NOT_YET.has(el.name)) {
-      c.error(el.loc, `<${el.name}> is valid Microkit but not supported by this version of microkit-emu yet`);
-    } else {
-      c.error(el.loc, `<system> cannot contain <${el.name}> (expected protection_domain, memory_region, channel, virtual_machine, domains or io_address_space)`);
+    switch (el.name) {
+      case "protection_domain":
+        roots.push(readProtectionDomain(ctx, el, undefined));
+        break;
+      case "channel":
+        channelEls.push(el);
+        break;
+      case "memory_region":
+        mrs.push(readMemoryRegion(ctx, el));
+        break;
+      case "io_address_space": {
+        const space = readIoAddressSpace(ctx, el, registry);
+        if (space !== undefined) spaces.push(space);
+        break;
+      }
+      case "virtual_machine":
+        c.error(el.loc, `<virtual_machine> must be inside the <protection_domain> that runs its VMM, not directly inside <system>`);
+        break;
+      case "domains": {
+        // Upstream refuses a second <domains> only once one has declared a domain.
+        if (domainsEl !== undefined && (ctx.domainsBroken || (ctx.domains?.ids.size ?? 0) > 0)) {
+          c.error(el.loc, `a system has one <domains>; the first is at ${at(domainsEl.loc)}`);
+          break;
+        }
+        domainsEl = el;
+        const read = readDomains(ctx, el);
+        ctx.domains = { loc: el.loc, ids: read.ids };
+        ctx.domainsBroken = read.schedule === undefined;
+        domains = read.schedule;
+        break;
+      }
+      default:
+        c.error(el.loc, `<system> cannot contain <${el.name}>; expected ${TOP_LEVEL}`);
     }
   }
-  checkSystem(c, pds, channels);
-  if (c.errors.length > 0) return { ok: false, errors: c.errors };
-  return { ok: true, system: { file, protectionDomains: pds, channels } };
+
+  const flat = flatten(c, roots);
+  const byName = new Map<string, { pd: PdDraft; index: number }>();
+  for (const { draft, index } of flat) if (draft.name !== undefined && !byName.has(draft.name)) byName.set(draft.name, { pd: draft, index });
+
+  const channels: ChannelDraft[] = [];
+  for (const el of channelEls) {
+    const ch = readChannel(ctx, el, byName);
+    if (ch === undefined) continue;
+    channels.push(ch);
+    for (const end of ch.ends) {
+      const a = end.el.attributes.find((x) => x.name === "setvar_id");
+      if (a !== undefined) addSetvar(c, end.pd, a.value, { kind: "id", id: end.id }, a.loc, "setvar_id of <end>");
+    }
+  }
+
+  const capMaps = new Map<PdDraft, CapMap[]>();
+  for (const { draft } of flat) {
+    const resolved: CapMap[] = [];
+    for (const m of draft.capMaps) {
+      const target = byName.get(m.pd);
+      if (target === undefined) c.error(m.pdLoc, `<cap_${m.type} pd="${m.pd}">: no protection domain has that name${suggest(m.pd, byName.keys())}`);
+      else resolved.push({ type: m.type, pd: m.pd, pdIndex: target.index, slot: m.slot, loc: m.loc });
+    }
+    capMaps.set(draft, resolved);
+  }
+
+  const regions: Regions = {
+    byName: new Map(mrs.flatMap((m) => (m.region === undefined ? [] : [[m.region.name, m.region] as const]))),
+    broken: new Set(mrs.flatMap((m) => (m.region === undefined && m.name !== undefined ? [m.name] : []))),
+  };
+  checkSystem(c, root.loc, flat, mrs, regions, channels, spaces);
+  if (c.errors.length === 0) warnUnused(c, mrs, flat, spaces);
+
+  const warnings = inFileOrder(c.warnings);
+  if (c.errors.length > 0) return { ok: false, errors: inFileOrder(c.errors), warnings };
+  return { ok: true, system: toModel(c, file, flat, channels, capMaps, regions, mrs, domains, spaces), warnings };
+}
+
+const inFileOrder = (list: readonly SdfError[]): SdfError[] =>
+  [...list].sort((a, b) => a.line - b.line || a.column - b.column);
+
+/** Upstream prints "WARNING: unused memory region" for a region no <map> names (iomaps do not count). */
+function warnUnused(c: Checker, mrs: readonly MrDraft[], flat: readonly FlatPd[], spaces: readonly IoAddressSpace[]): void {
+  const mapped = new Set(flat.flatMap(({ draft }) => [...draft.maps, ...(draft.vm?.maps ?? [])].map((m) => m.mr)));
+  const deviceMapped = new Set(spaces.flatMap((s) => s.iomaps.map((m) => m.mr)));
+  for (const mr of mrs) {
+    if (mr.name === undefined || mapped.has(mr.name)) continue;
+    const loc: Location = mr.el.loc;
+    c.warn(loc, `memory region '${mr.name}' is not mapped by any protection domain or virtual machine${deviceMapped.has(mr.name) ? " (only by an <iomap>)" : ""}`);
+  }
 }

@@ -1,0 +1,56 @@
+// Systems in the shape of upstream's examples (written here from the manual) are accepted on boards
+// they target, and so are the systems this repository runs.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { accepts, located, parseSource } from "./helpers.js";
+
+describe("shapes of upstream's examples", () => {
+  const cases: readonly (readonly [string, string])[] = [
+    ["ex_hello.system", "qemu_virt_aarch64"],
+    ["ex_hello.system", "qemu_virt_riscv64"],
+    ["ex_hello.system", "x86_64_generic"],
+    ["ex_passive_server.system", "odroidc4"],
+    ["ex_hierarchy.system", "maaxboard"],
+    ["ex_hierarchy.system", "star64"],
+    ["ex_setvar.system", "qemu_virt_aarch64"],
+    ["ex_mr_prefill.system", "qemu_virt_riscv64"],
+    ["ex_cap_sharing.system", "qemu_virt_aarch64"],
+    ["ex_domains.system", "qemu_virt_aarch64"],
+    ["ex_domains.system", "rock3b/release"],
+    ["ex_timer_aarch64.system", "odroidc4"],
+    ["ex_timer_riscv64.system", "qemu_virt_riscv64"],
+    ["ex_ethernet.system", "imx8mm_evk/benchmark"],
+  ];
+  it.each(cases)("accepts %s on %s without warnings", (fixture, board) => {
+    expect(accepts(fixture, board).warnings).toEqual([]);
+  });
+
+  it("keeps the ethernet system's large and small pages apart", () => {
+    const { system } = accepts("ex_ethernet.system", "imx8mm_evk");
+    expect(system.memoryRegions.map((m) => [m.name, m.pageSize, m.placement])).toEqual([
+      ["eth_regs", 0x1000n, "fixed"],
+      ["hw_rings", 0x1000n, "tool_allocated"],
+      ["rx_buffers", 0x200000n, "tool_allocated"],
+      ["tx_buffers", 0x200000n, "tool_allocated"],
+      ["rx_queue", 0x1000n, "any"],
+      ["tx_queue", 0x1000n, "any"],
+    ]);
+  });
+});
+
+describe("the systems this repository runs", () => {
+  const systems = [
+    ...readdirSync("examples").map((d) => join("examples", d, `${d}.system`)),
+    ...readdirSync(join("tests", "pds")).flatMap((d) => readdirSync(join("tests", "pds", d)).filter((f) => f.endsWith(".system")).map((f) => join("tests", "pds", d, f))),
+  ];
+  it("finds them", () => {
+    expect(systems).toContain(join("examples", "hello", "hello.system"));
+    expect(systems).toContain(join("examples", "pingpong", "pingpong.system"));
+  });
+  it.each(systems.flatMap((s) => [[s, "qemu_virt_aarch64"], [s, "qemu_virt_riscv64"]] as const))("accepts %s on %s", (file, board) => {
+    const r = parseSource(file, readFileSync(file, "utf8"), board);
+    expect(r.ok ? [] : r.errors.map(located)).toEqual([]);
+    expect(r.warnings.map(located)).toEqual([]);
+  });
+});
