@@ -36,7 +36,7 @@ export interface BoardInstance {
   /** Memory-mapped devices at their physical base addresses. */
   readonly mmio: readonly { readonly base: bigint; readonly device: Device }[];
   /** Where host input goes: false when the device cannot take the byte yet. */
-  readonly uarts: readonly { readonly name: string; receive(byte: number): boolean }[];
+  readonly uarts: readonly { readonly name: string; readonly device: Device; receive(byte: number): boolean }[];
 }
 
 export interface Board {

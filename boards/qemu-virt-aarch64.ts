@@ -31,7 +31,7 @@ export const qemuVirtAarch64: Board = {
       sysregs: timer.registers,
       timers: [timer],
       mmio: [{ base: UART0.base, device: uart }, { base: RTC.base, device: rtc }, ...virtio],
-      uarts: [{ name: "uart0", receive: (b) => uart.receive(b) }],
+      uarts: [{ name: "uart0", device: uart, receive: (b) => uart.receive(b) }],
     };
   },
 };

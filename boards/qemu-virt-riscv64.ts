@@ -26,7 +26,7 @@ export const qemuVirtRiscv64: Board = {
       sysregs: [],
       timers: [],
       mmio: [{ base: UART0.base, device: uart }, { base: RTC.base, device: rtc }, ...virtio],
-      uarts: [{ name: "uart0", receive: (b) => uart.receive(b) }],
+      uarts: [{ name: "uart0", device: uart, receive: (b) => uart.receive(b) }],
     };
   },
 };

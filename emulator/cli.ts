@@ -2,6 +2,8 @@
 // (idle, halted or a stop condition), 1 bad input, 2 an internal error.
 import { Chalk } from "chalk";
 import { BOARDS } from "../boards/board.js";
+import { existsSync, fstatSync, readFileSync, statSync } from "node:fs";
+import { bytesSource, stdinSource, type InputSource } from "./console-input.js";
 import type { TraceEvent } from "./machine.js";
 import { CONFIGS, runSystem, UserError, type RunResult } from "./system.js";
 
@@ -22,6 +24,10 @@ Options for run:
   --stop-after <time>     stop at this virtual time, e.g. 5s, 250ms, 100us (exit 0);
                           no limit by default
   --max-instructions <n>  stop after n instructions (exit 0)
+  --input <file>          feed the file to the console UART's receiver (when a PD
+                          drives that UART); without it, standard input is used
+                          when it is a pipe, a file or a terminal. A run waiting for
+                          input ends only when the input does (Ctrl-D on a terminal)
   --trace                 print every kernel entry (thread, syscall or fault, virtual
                           time) on stderr
   --json                  print the summary as one JSON object on stderr
@@ -51,13 +57,14 @@ interface RunArgs {
   searchPaths: string[];
   maxInstructions: bigint | undefined;
   stopAfterNs: bigint | undefined;
+  input: string | undefined;
   json: boolean;
   quiet: boolean;
   trace: boolean;
 }
 
 function parseRunArgs(args: readonly string[]): RunArgs {
-  const out: RunArgs = { system: "", board: undefined, config: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, json: false, quiet: false, trace: false };
+  const out: RunArgs = { system: "", board: undefined, config: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, input: undefined, json: false, quiet: false, trace: false };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -88,6 +95,9 @@ function parseRunArgs(args: readonly string[]): RunArgs {
       case "--stop-after":
         out.stopAfterNs = parseDuration(value());
         break;
+      case "--input":
+        out.input = value();
+        break;
       case "--json":
         out.json = true;
         break;
@@ -105,6 +115,21 @@ function parseRunArgs(args: readonly string[]): RunArgs {
   if (positional.length !== 1) throw new UserError(positional.length === 0 ? "run needs a system description file (see microkit-emu --help)" : `run takes one system file, got: ${positional.join(" ")}`);
   out.system = positional[0]!;
   return out;
+}
+
+/** --input FILE, else standard input when it is a pipe (or socket), a file or a terminal. */
+function inputSource(file: string | undefined): InputSource | undefined {
+  if (file !== undefined) {
+    if (!existsSync(file) || !statSync(file).isFile()) throw new UserError(`--input ${file}: no such file`);
+    return bytesSource(new Uint8Array(readFileSync(file)));
+  }
+  let stdin;
+  try {
+    stdin = fstatSync(0);
+  } catch {
+    return undefined; // no standard input at all (closed descriptor)
+  }
+  return stdin.isFIFO() || stdin.isSocket() || stdin.isFile() || process.stdin.isTTY ? stdinSource() : undefined;
 }
 
 const UNITS: Readonly<Record<string, bigint>> = { s: 1_000_000_000n, ms: 1_000_000n, us: 1_000n, ns: 1n };
@@ -143,11 +168,13 @@ export function main(argv: readonly string[]): number {
     }
     const a = parseRunArgs(rest);
     if (a.board === undefined) throw new UserError("run needs --board <name> (one of: " + BOARDS.map((b) => b.name).join(", ") + ")");
+    const input = inputSource(a.input);
     const result = runSystem({
       systemFile: a.system, board: a.board, searchPaths: a.searchPaths,
       ...(a.config === undefined ? {} : { config: a.config }),
       ...(a.maxInstructions === undefined ? {} : { maxInstructions: a.maxInstructions }),
       ...(a.stopAfterNs === undefined ? {} : { stopAfterNs: a.stopAfterNs }),
+      ...(input === undefined ? {} : { input }),
       onOutput: (t) => void process.stdout.write(t),
       ...(a.trace ? { trace: (e: TraceEvent) => err(paint.cyan(formatTrace(e))) } : {}),
       // The monitor's reports carry their own MON| prefix, as upstream's do.

@@ -77,6 +77,8 @@ export class Machine {
   readonly sysregs = new SysregBus();
   /** Devices whose deadlines the loop honours. */
   readonly timed: Timed[] = [];
+  /** Host input for the console UART, if a PD drives it. */
+  input: { feed(): void; waitForMore(): boolean } | undefined;
   /** The interrupt controller's next deliverable line, and what the kernel does with it. */
   interrupts: { take(): number | undefined; deliver(irq: number): void } | undefined;
 
@@ -117,7 +119,11 @@ export class Machine {
       const tcb = k.schedule();
       const deadline = this.nextDeadline();
       if (tcb === undefined) {
-        if (deadline === undefined) return "idle";
+        if (deadline === undefined) {
+          // Idle unless input can still arrive for a PD to read.
+          if (this.input?.waitForMore() === true) continue;
+          return "idle";
+        }
         // Nothing can run: virtual time jumps to the next device event (or the stop time).
         this.time = limits.stopAt !== undefined && limits.stopAt < deadline ? limits.stopAt : deadline;
         continue;
@@ -141,6 +147,7 @@ export class Machine {
 
   /** Lets devices catch up with virtual time, then hands due interrupts to the kernel. */
   private serviceDevices(): void {
+    this.input?.feed();
     for (const d of this.timed) d.advance(this.time);
     const ic = this.interrupts;
     if (ic === undefined) return;

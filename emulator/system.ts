@@ -9,9 +9,12 @@ import { BOARDS, findBoard } from "../boards/board.js";
 import { buildSystem, BuildError } from "../microkit/builder.js";
 import { ElfError, parseElf, type ElfImage } from "../microkit/elf.js";
 import { formatSdfError } from "../microkit/sdf/model.js";
+import { sdfBoard } from "../microkit/sdf/board.js";
 import { parseSystem } from "../microkit/sdf/parse.js";
 import { AddressSpace } from "./address-space.js";
-import { handleInterrupt, IrqTable } from "../kernel/interrupt.js";
+import { handleInterrupt } from "../kernel/interrupt.js";
+import { MmioBus } from "./mmio-bus.js";
+import { ConsoleInput, type InputSource } from "./console-input.js";
 import type { BoardInstance } from "../boards/board.js";
 import { Machine, type MachineStats, type StopReason, type Trace } from "./machine.js";
 import { exampleBuildDir, repoRoot } from "./paths.js";
@@ -36,6 +39,8 @@ export interface RunOptions {
   /** Receives kernel diagnostics (faults without a handler, ...), one line each. */
   readonly onDiagnostic?: (line: string) => void;
   readonly trace?: Trace;
+  /** Input for the board's console UART (used when a PD maps that UART). */
+  readonly input?: InputSource;
   readonly cwd?: string;
 }
 
@@ -104,9 +109,10 @@ export function runSystem(o: RunOptions): RunResult {
   const cwd = o.cwd ?? process.cwd();
   const systemFile = resolve(cwd, o.systemFile);
   const source = readSystemFile(systemFile, o.systemFile);
-  const parsed = parseSystem(o.systemFile, source);
-  if (!parsed.ok) throw new UserError(parsed.errors.map(formatSdfError).join("\n"));
   const dirs = [cwd, ...(o.searchPaths ?? []).map((d) => resolve(cwd, d)), ...exampleSearchPath(systemFile, board.name, config)];
+  const parsed = parseSystem(o.systemFile, source, { board: sdfBoard(board.name, config), searchPaths: dirs });
+  for (const w of parsed.warnings) o.onDiagnostic?.(formatSdfError(w).replace(": error: ", ": warning: "));
+  if (!parsed.ok) throw new UserError(parsed.errors.map(formatSdfError).join("\n"));
   const elves = loadElves(o.systemFile, parsed, dirs, board.arch, board.name);
 
   let output = "";
@@ -147,25 +153,35 @@ export function runSystem(o: RunOptions): RunResult {
   const spaces: AddressSpace[] = [];
   try {
     for (const chunk of image.memory) memory.write(chunk.pa, chunk.bytes);
+    const m = () => machine!;
+    devices = board.create({
+      timerFrequencyHz: facts.timerFrequencyHz, maxIrq: facts.maxIrq, clock: () => m().now,
+      console: (_source, byte) => host.putChar(byte),
+      stray: (message) => host.debugPrint(`device: ${message}`),
+    });
+    const bus = new MmioBus(devices.mmio);
     for (const p of image.pds) {
-      const space = new AddressSpace(p.pd.name, board.arch, memory, p.mappings, { fpu: p.pd.fpu });
+      const space = new AddressSpace(p.pd.name, board.arch, memory, p.mappings.filter((x) => x.ram), { fpu: p.pd.fpu });
       spaces.push(space);
+      // Device memory reaches its model; a range no model covers stays unmapped, so an access
+      // faults (the hardware would report an external abort there).
+      for (const d of p.mappings.filter((x) => !x.ram)) {
+        if (bus.covers(d.pa, d.size)) space.cpu.mapMmio(d.va, d.size, bus.handler(d.pa));
+        else host.debugPrint(`${p.pd.name}: no device is modelled at physical 0x${d.pa.toString(16)} (mapped at 0x${d.va.toString(16)}); accesses will fault`);
+      }
       p.tcb.vspace = space;
       p.tcb.host = space;
     }
     machine = new Machine(image.kernel, board.arch, spaces[0]!);
-    const m = machine;
-    devices = board.create({
-      timerFrequencyHz: facts.timerFrequencyHz, maxIrq: facts.maxIrq, clock: () => m.now,
-      console: (_source, byte) => host.putChar(byte),
-      stray: (message) => host.debugPrint(`device: ${message}`),
-    });
     machine.sysregs.add(devices.sysregs);
+    const uart = devices.uarts[0];
+    const uartMapped = uart !== undefined && image.pds.some((p) => p.mappings.some((x) => !x.ram && bus.at(x.pa)?.device === uart.device));
+    if (o.input !== undefined && uart !== undefined && uartMapped) machine.input = new ConsoleInput(o.input, uart);
     machine.timed.push(...devices.timers, ...devices.mmio.map((d) => d.device));
-    const irqs = new IrqTable();
     const ic = devices.interrupts;
+    for (const line of image.irqLines) ic.enable(line.irq, line.trigger);
     const kernel = image.kernel;
-    machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(kernel, irqs, irq) };
+    machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(kernel, image.irqTable, irq) };
     if (o.trace !== undefined) machine.trace = o.trace;
     const stopReason = machine.run({
       ...(o.maxInstructions === undefined ? {} : { maxInstructions: o.maxInstructions }),

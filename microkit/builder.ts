@@ -1,9 +1,11 @@
 // Builds the running system from a validated SDF and the PD ELFs, as the upstream tool, the capDL
 // initialiser and the monitor together would: kernel objects per PD, upstream's CSpace layout and
-// badges, patched symbols, and every PD's memory (segments, stack, IPC buffer) in guest-physical RAM.
-// The result is a description the emulator instantiates; nothing here touches a CPU.
+// badges, IRQ handlers, memory regions placed and mapped, patched symbols, child PDs' fault
+// routing, and every PD's memory (segments, stack, IPC buffer) in guest-physical RAM. The result is
+// a description the emulator instantiates; nothing here touches a CPU.
 import type { Arch, KernelAbi } from "../kernel/abi.js";
 import { ALL_RIGHTS, type Cap, type CapRights } from "../kernel/cap.js";
+import { IrqTable } from "../kernel/interrupt.js";
 import { Kernel, type KernelHost } from "../kernel/kernel.js";
 import { CNode } from "../kernel/objects/cnode.js";
 import { Endpoint } from "../kernel/objects/endpoint.js";
@@ -14,15 +16,18 @@ import { TCB } from "../kernel/objects/tcb.js";
 import { patchSymbol, type ElfImage, type SegmentRights } from "./elf.js";
 import { microkitLayout, type MicrokitLayout } from "./layout.js";
 import { HostIpcBuffer, Monitor, type MonitoredPd } from "./monitor.js";
-import type { ProtectionDomain, SystemDescription } from "./sdf/model.js";
+import { BuildError, FrameAllocator, PAGE, placeRegions, roundDown, roundUp, type PhysicalRange, type PlacedRegion } from "./physical-plan.js";
+import type { ProtectionDomain, SetVar, SystemDescription } from "./sdf/model.js";
 
-const PAGE = 4096n;
+export { BuildError } from "./physical-plan.js";
 
 export interface Mapping {
   readonly va: bigint;
   readonly pa: bigint;
   readonly size: bigint;
   readonly rights: SegmentRights;
+  /** False for device memory (a memory region at a fixed address outside RAM). */
+  readonly ram: boolean;
 }
 
 export interface PdImage {
@@ -32,12 +37,20 @@ export interface PdImage {
   readonly mappings: readonly Mapping[];
 }
 
+export interface IrqLine {
+  readonly irq: number;
+  readonly trigger: "level" | "edge";
+}
+
 export interface SystemImage {
   readonly arch: Arch;
   readonly kernel: Kernel;
   readonly pds: readonly PdImage[];
   /** The monitor thread; its code is the TypeScript program attached as tcb.host. */
   readonly monitor: TCB;
+  /** Interrupt lines with handlers, for the interrupt controller, and the kernel's table of them. */
+  readonly irqLines: readonly IrqLine[];
+  readonly irqTable: IrqTable;
   /** Initial contents of guest-physical memory (everything else is zero). */
   readonly memory: readonly { readonly pa: bigint; readonly bytes: Uint8Array }[];
 }
@@ -45,39 +58,10 @@ export interface SystemImage {
 export interface BuildOptions {
   readonly abi: KernelAbi;
   readonly host: KernelHost;
-  readonly ram: readonly { readonly base: bigint; readonly size: bigint }[];
+  readonly ram: readonly PhysicalRange[];
   /** The ELF of each PD, already loaded and checked (by PD name). */
   readonly elves: ReadonlyMap<string, ElfImage>;
 }
-
-/** Hands out page-aligned guest-physical memory from the board's RAM, lowest first. */
-class FrameAllocator {
-  private index = 0;
-  private next: bigint;
-  constructor(private readonly ram: BuildOptions["ram"]) {
-    this.next = ram[0]?.base ?? 0n;
-  }
-
-  alloc(size: bigint): bigint {
-    const bytes = roundUp(size, PAGE);
-    for (;;) {
-      const r = this.ram[this.index];
-      if (r === undefined) throw new BuildError(`the system needs more RAM than the board has (${bytes} more bytes)`);
-      if (this.next + bytes <= r.base + r.size) {
-        const pa = this.next;
-        this.next += bytes;
-        return pa;
-      }
-      this.index++;
-      this.next = this.ram[this.index]?.base ?? 0n;
-    }
-  }
-}
-
-export class BuildError extends Error {}
-
-const roundDown = (v: bigint, a: bigint): bigint => v - (v % a);
-const roundUp = (v: bigint, a: bigint): bigint => roundDown(v + a - 1n, a);
 
 const RW: SegmentRights = { read: true, write: true, execute: false };
 const NOTIFY_RIGHTS: CapRights = { read: false, write: true, grant: false, grantReply: false };
@@ -86,9 +70,11 @@ const PPC_RIGHTS: CapRights = { read: false, write: true, grant: false, grantRep
 
 interface PdObjects {
   readonly tcb: TCB;
+  readonly sc: SchedContext;
   readonly notification: Notification;
   readonly endpoint: Endpoint | undefined;
   readonly cnode: CNode;
+  readonly root: CNode;
 }
 
 export function buildSystem(system: SystemDescription, o: BuildOptions): SystemImage {
@@ -96,9 +82,15 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
   const layout = microkitLayout(abi.arch);
   const kernel = new Kernel(abi, o.host);
   const frames = new FrameAllocator(o.ram);
+  const regions = placeRegions(system.memoryRegions, frames);
   const memory: { pa: bigint; bytes: Uint8Array }[] = [];
+  for (const r of regions.values()) if (r.mr.prefill !== undefined) memory.push({ pa: r.pa, bytes: r.mr.prefill.bytes });
+  const irqTable = new IrqTable();
+  const irqLines: IrqLine[] = [];
+  const pdList = system.protectionDomains;
 
-  // A PD has an endpoint when some channel lets its peer ppcall it.
+  // A PD needs an endpoint when it has children, or some channel lets its peer ppcall it
+  // (microkit.json cspace.slots.INPUT_CAP).
   const ppTargets = new Set<string>();
   for (const ch of system.channels) {
     const [a, b] = ch.ends;
@@ -107,92 +99,124 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
   }
 
   const monitor = createMonitor(kernel, layout);
-
-  const objects = new Map<string, PdObjects>();
-  for (const pd of system.protectionDomains) {
+  const objects = pdList.map((pd): PdObjects => {
     const tcb = new TCB(pd.name, abi.userContext.length);
-    const notification = new Notification();
-    const endpoint = ppTargets.has(pd.name) ? new Endpoint() : undefined;
-    objects.set(pd.name, { tcb, notification, endpoint, cnode: new CNode(layout.pdCNodeBits) });
-  }
+    const needsEndpoint = ppTargets.has(pd.name) || pd.children.length > 0 || pd.virtualMachine !== undefined;
+    return {
+      tcb,
+      sc: new SchedContext(pd.budgetUs, pd.periodUs, 0n),
+      notification: new Notification(),
+      endpoint: needsEndpoint ? new Endpoint() : undefined,
+      cnode: new CNode(layout.pdCNodeBits),
+      root: new CNode(layout.rootCNodeBits),
+    };
+  });
 
-  const pds: PdImage[] = [];
-  for (const pd of system.protectionDomains) {
-    const own = objects.get(pd.name)!;
+  const pds: PdImage[] = pdList.map((pd) => {
+    const own = objects[pd.index]!;
     const elf = o.elves.get(pd.name);
     if (elf === undefined) throw new Error(`no ELF loaded for ${pd.name}`);
-    const bits = patchedBits(system, pd);
-    patchMicrokitSymbols(elf, pd, bits, layout);
-
-    // CSpace: a 64-slot root CNode whose slot 0 holds the PD's 512-slot CNode behind a zero guard,
-    // so cptr N < 512 names slot N of the PD CNode (microkit.json cspace.shape).
-    const root = new CNode(layout.rootCNodeBits);
-    root.slots[0] = { type: "cnode", object: own.cnode, guard: 0n, guardSize: layout.pdCNodeGuardSize };
-    const reply = new Reply();
     const put = (slot: string, cap: Cap, offset = 0): void => {
       own.cnode.slots[layout.slot(slot) + offset] = cap;
     };
+    // CSpace: a 64-slot root CNode whose slot 0 holds the PD's 512-slot CNode behind a zero guard,
+    // so cptr N < 512 names slot N of the PD CNode (microkit.json cspace.shape).
+    own.root.slots[0] = { type: "cnode", object: own.cnode, guard: 0n, guardSize: layout.pdCNodeGuardSize };
     put("INPUT_CAP", own.endpoint !== undefined
       ? { type: "endpoint", object: own.endpoint, badge: 0n, rights: ALL_RIGHTS }
       : { type: "notification", object: own.notification, badge: 0n, rights: ALL_RIGHTS });
-    put("REPLY_CAP", { type: "reply", object: reply, canGrant: true });
+    put("REPLY_CAP", { type: "reply", object: new Reply(), canGrant: true });
     put("VSPACE_CAP", { type: "vspace", object: pd.name });
-    // Faults of a PD without a parent go to the monitor, badged with the PD's index + 1; a passive
-    // PD also gets the monitor endpoint for its handshake (microkit.json badges.fault_to_monitor).
-    const toMonitor: Cap = { type: "endpoint", object: monitor.endpoint, badge: BigInt(pd.index + 1), rights: ALL_RIGHTS };
-    put("FAULT_EP_CAP", toMonitor);
-    own.tcb.faultHandler = toMonitor;
-    if (pd.passive) put("MONITOR_EP", toMonitor);
+
+    // Faults go to the parent's endpoint badged with the fault bit and the child id, or to the
+    // monitor badged with the PD's index + 1; a passive PD also gets the monitor endpoint for its
+    // handshake (microkit.json badges).
+    const parent = pd.parent === undefined ? undefined : objects[pd.parent];
+    const faultEp: Cap = parent?.endpoint !== undefined
+      ? { type: "endpoint", object: parent.endpoint, badge: (1n << layout.faultBadgeBit) | BigInt(pd.childId ?? 0), rights: ALL_RIGHTS }
+      : { type: "endpoint", object: monitor.endpoint, badge: BigInt(pd.index + 1), rights: ALL_RIGHTS };
+    put("FAULT_EP_CAP", faultEp);
+    own.tcb.faultHandler = faultEp;
+    if (pd.passive) put("MONITOR_EP", { type: "endpoint", object: monitor.endpoint, badge: BigInt(pd.index + 1), rights: ALL_RIGHTS });
+
     for (const ch of system.channels) {
       ch.ends.forEach((end, i) => {
-        if (end.pd !== pd.name) return;
+        if (end.pdIndex !== pd.index) return;
         const peerEnd = ch.ends[1 - i]!;
-        const peer = objects.get(peerEnd.pd)!;
+        const peer = objects[peerEnd.pdIndex]!;
         if (end.notify) {
           put("BASE_OUTPUT_NOTIFICATION_CAP", { type: "notification", object: peer.notification, badge: 1n << BigInt(peerEnd.id), rights: NOTIFY_RIGHTS }, end.id);
         }
         if (end.pp && peer.endpoint !== undefined) {
-          const badge = (1n << layout.endpointBadgeBit) | BigInt(peerEnd.id);
-          put("BASE_ENDPOINT_CAP", { type: "endpoint", object: peer.endpoint, badge, rights: PPC_RIGHTS }, end.id);
+          put("BASE_ENDPOINT_CAP", { type: "endpoint", object: peer.endpoint, badge: (1n << layout.endpointBadgeBit) | BigInt(peerEnd.id), rights: PPC_RIGHTS }, end.id);
         }
       });
     }
 
-    // Memory: ELF segments, the stack below stack_top, the IPC buffer page.
+    // IRQs: a handler per line, signalling this PD's notification with the IRQ's channel bit.
+    for (const irq of pd.irqs) {
+      if (irq.kind !== "conventional") throw new BuildError(`${pd.name}: x86 interrupts cannot be emulated on this board`);
+      const line = Number(irq.irq);
+      const handler = irqTable.handler(line);
+      handler.notification = { type: "notification", object: own.notification, badge: 1n << BigInt(irq.id), rights: NOTIFY_RIGHTS };
+      put("BASE_IRQ_CAP", { type: "irq_handler", object: handler }, irq.id);
+      irqLines.push({ irq: line, trigger: irq.trigger });
+    }
+
+    for (const childIndex of pd.children) {
+      const child = pdList[childIndex]!;
+      put("BASE_TCB_CAP", { type: "tcb", object: objects[childIndex]!.tcb }, child.childId ?? 0);
+    }
+
+    // <cspace>: another PD's TCB, SC or VSpace in a root CNode slot.
+    for (const m of pd.capMaps) {
+      const target = objects[m.pdIndex]!;
+      own.root.slots[m.slot] = m.type === "tcb" ? { type: "tcb", object: target.tcb }
+        : m.type === "sc" ? { type: "sched_context", object: target.sc }
+        : { type: "vspace", object: pdList[m.pdIndex]!.name };
+    }
+
+    patchSymbols(elf, pd, system, regions, layout);
+
+    // Memory: ELF segments, mapped memory regions, the stack below stack_top, the IPC buffer page.
     const mappings: Mapping[] = [];
     for (const seg of elf.segments) {
       const start = roundDown(seg.vaddr, PAGE);
       const size = roundUp(seg.vaddr + seg.memsz, PAGE) - start;
       const pa = frames.alloc(size);
       memory.push({ pa: pa + (seg.vaddr - start), bytes: seg.data });
-      mappings.push({ va: start, pa, size, rights: seg.rights });
+      mappings.push({ va: start, pa, size, rights: seg.rights, ram: true });
     }
-    mappings.push({ va: layout.stackTop - pd.stackSize, pa: frames.alloc(pd.stackSize), size: pd.stackSize, rights: RW });
-    mappings.push({ va: layout.ipcBufferVaddr, pa: frames.alloc(layout.ipcBufferSize), size: layout.ipcBufferSize, rights: RW });
+    for (const m of pd.maps) {
+      const r = regions.get(m.mr)!;
+      mappings.push({ va: m.vaddr, pa: r.pa, size: r.mr.size, rights: m.perms, ram: r.ram });
+    }
+    mappings.push({ va: layout.stackTop - pd.stackSize, pa: frames.alloc(pd.stackSize), size: pd.stackSize, rights: RW, ram: true });
+    mappings.push({ va: layout.ipcBufferVaddr, pa: frames.alloc(layout.ipcBufferSize), size: layout.ipcBufferSize, rights: RW, ram: true });
 
     // The thread: bound notification, SC, registers as the initialiser leaves them (pc, sp only).
     const tcb = own.tcb;
     tcb.priority = pd.priority;
     tcb.mcp = pd.priority;
-    tcb.cspaceRoot = { type: "cnode", object: root, guard: 0n, guardSize: 0 };
+    tcb.cspaceRoot = { type: "cnode", object: own.root, guard: 0n, guardSize: 0 };
     tcb.ipcBuffer = layout.ipcBufferVaddr;
     tcb.boundNotification = own.notification;
     own.notification.boundTCB = tcb;
-    const sc = new SchedContext(pd.budgetUs, pd.periodUs, 0n);
-    sc.tcb = tcb;
-    tcb.sc = sc;
+    own.sc.tcb = tcb;
+    tcb.sc = own.sc;
     kernel.setReg(tcb, "pc", elf.entry);
     kernel.setReg(tcb, "sp", layout.stackTop);
     tcb.restartPc = elf.entry;
-    pds.push({ pd, elf, tcb, mappings });
-  }
+    return { pd, elf, tcb, mappings };
+  });
+
   const monitored: MonitoredPd[] = pds.map((p) => ({
-    name: p.pd.name, tcb: p.tcb, notification: objects.get(p.pd.name)!.notification, stackBottom: layout.stackTop - p.pd.stackSize,
+    name: p.pd.name, tcb: p.tcb, notification: objects[p.pd.index]!.notification, stackBottom: layout.stackTop - p.pd.stackSize,
   }));
   monitor.tcb.host = new Monitor(monitored, (line) => o.host.debugPrint(line), monitor.slots, PAGE);
   kernel.makeRunnable(monitor.tcb);
   for (const p of pds) kernel.makeRunnable(p.tcb);
-  return { arch: abi.arch, kernel, pds, memory, monitor: monitor.tcb };
+  return { arch: abi.arch, kernel, pds, memory, monitor: monitor.tcb, irqLines, irqTable };
 }
 
 /** The monitor's thread, CSpace and endpoint as upstream lays them out (microkit.json monitor, monitor_cspace). */
@@ -215,47 +239,60 @@ function createMonitor(kernel: Kernel, layout: MicrokitLayout) {
   return { tcb, endpoint, slots };
 }
 
-interface PatchedBits {
-  readonly notifications: bigint;
-  readonly pps: bigint;
-}
-
-function patchedBits(system: SystemDescription, pd: ProtectionDomain): PatchedBits {
-  let notifications = 0n;
-  let pps = 0n;
-  for (const ch of system.channels) {
-    for (const end of ch.ends) {
-      if (end.pd !== pd.name) continue;
-      if (end.notify) notifications |= 1n << BigInt(end.id);
-      if (end.pp) pps |= 1n << BigInt(end.id);
-    }
-  }
-  return { notifications, pps };
-}
-
 function word(value: bigint): Uint8Array {
   const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, value, true);
+  new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, value), true);
   return b;
 }
 
-/** The symbols the upstream tool writes into every PD (microkit.json elf_symbols_patched). */
-function patchMicrokitSymbols(elf: ElfImage, pd: ProtectionDomain, bits: PatchedBits, layout: MicrokitLayout): void {
+const bit = (ids: Iterable<number>): bigint => [...ids].reduce((acc, id) => acc | (1n << BigInt(id)), 0n);
+
+/**
+ * Writes every symbol upstream patches: libmicrokit's own (microkit.json elf_symbols_patched; a PD
+ * that does not link libmicrokit lacks them, which is fine) and each setvar the SDF asks for (which
+ * must exist, 8 bytes).
+ */
+function patchSymbols(elf: ElfImage, pd: ProtectionDomain, system: SystemDescription, regions: ReadonlyMap<string, PlacedRegion>, layout: MicrokitLayout): void {
+  const ends = system.channels.flatMap((ch) => ch.ends.filter((e) => e.pdIndex === pd.index));
   const values: Record<string, Uint8Array> = {
     microkit_name: new TextEncoder().encode(pd.name),
     microkit_passive: Uint8Array.of(pd.passive ? 1 : 0),
-    microkit_irqs: word(0n),
-    microkit_notifications: word(bits.notifications),
-    microkit_pps: word(bits.pps),
-    microkit_ioports: word(0n),
+    microkit_irqs: word(bit(pd.irqs.map((i) => i.id))),
+    microkit_notifications: word(bit(ends.filter((e) => e.notify).map((e) => e.id))),
+    microkit_pps: word(bit(ends.filter((e) => e.pp).map((e) => e.id))),
+    microkit_ioports: word(bit(pd.ioports.map((p) => p.id))),
   };
   for (const [name, bytes] of Object.entries(values)) {
     const spec = layout.symbols[name];
     if (spec === undefined) throw new Error(`microkit.json does not describe patched symbol ${name}`);
-    // A PD that does not link libmicrokit has none of these symbols: nothing to patch.
     if (!elf.symbols.has(name)) continue;
     const full = new Uint8Array(spec.bytes);
     full.set(bytes.subarray(0, spec.bytes));
     patchSymbol(elf, name, full);
+  }
+  const wordBytes = layout.symbols["setvar"]?.bytes ?? 8;
+  for (const sv of pd.setvars) {
+    const sym = elf.symbols.get(sv.symbol);
+    const where = `${sv.loc.file}:${sv.loc.line}:${sv.loc.column}`;
+    if (sym === undefined) throw new BuildError(`${where}: setvar symbol '${sv.symbol}' is not in ${elf.path}`);
+    if (sym.size !== BigInt(wordBytes)) throw new BuildError(`${where}: setvar symbol '${sv.symbol}' in ${elf.path} is ${sym.size} bytes; it must be ${wordBytes}`);
+    patchSymbol(elf, sv.symbol, word(setvarValue(sv, regions)));
+  }
+}
+
+function setvarValue(sv: SetVar, regions: ReadonlyMap<string, PlacedRegion>): bigint {
+  const v = sv.value;
+  switch (v.kind) {
+    case "vaddr":
+    case "ioport_addr":
+      return v.address;
+    case "id":
+      return BigInt(v.id);
+    case "size":
+      return regions.get(v.mr)!.mr.size;
+    case "prefill_size":
+      return BigInt(regions.get(v.mr)!.mr.prefill?.bytes.length ?? 0);
+    case "paddr":
+      return regions.get(v.region)!.pa;
   }
 }

@@ -7,7 +7,11 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["bin/microkit-emu.js", ...args], { encoding: "utf8" });
+  return cliWithInput("", ...args);
+}
+
+function cliWithInput(input: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["bin/microkit-emu.js", ...args], { encoding: "utf8", input });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -46,6 +50,15 @@ describe("microkit-emu run", () => {
     const s = JSON.parse(r.stderr) as { stop: string; virtualTimeUs: string };
     expect(s.stop).toBe("time-limit");
     expect(s.virtualTimeUs).toBe("2000");
+  });
+
+  test("standard input, or --input FILE, feeds the console UART; the run ends when the input does", () => {
+    const args = ["run", "tests/pds/echo/echo-qemu_virt_riscv64.system", "--board", "qemu_virt_riscv64", "--search-path", "build/test-pds/echo/qemu_virt_riscv64/debug", "--quiet"];
+    expect(cliWithInput("piped text\n", ...args).stdout).toBe("PIPED TEXT\n");
+    const dir = mkdtempSync(join(tmpdir(), "mkemu-"));
+    writeFileSync(join(dir, "in.txt"), "from a file\n");
+    expect(cli(...args, "--input", join(dir, "in.txt")).stdout).toBe("FROM A FILE\n");
+    expect(cli(...args, "--input", join(dir, "missing.txt")).stderr).toBe(`microkit-emu: error: --input ${join(dir, "missing.txt")}: no such file\n`);
   });
 
   test("--help documents the command, boards and exit status", () => {

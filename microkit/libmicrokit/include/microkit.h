@@ -15,6 +15,11 @@
 #ifndef MICROKIT_H
 #define MICROKIT_H
 
+/* The compiler's freestanding headers: PD sources written for upstream Microkit use these types. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "microkit_abi.h"
 
 /* ------------------------------------------------------------------------ */
