@@ -28,8 +28,9 @@ Options for run:
                           drives that UART); without it, standard input is used
                           when it is a pipe, a file or a terminal. A run waiting for
                           input ends only when the input does (Ctrl-D on a terminal)
-  --trace                 print every kernel entry (thread, syscall or fault, virtual
-                          time) on stderr
+  --trace                 print every kernel entry (thread, syscall or fault), device
+                          register access (with its value) and interrupt (raised,
+                          acknowledged), with its virtual time in ns, on stderr
   --json                  print the summary as one JSON object on stderr
   --quiet                 no summary line
 
@@ -142,8 +143,18 @@ export function parseDuration(text: string): bigint {
 }
 
 function formatTrace(e: TraceEvent): string {
-  const what = e.syscall !== undefined ? `${e.syscall.name} cap ${e.syscall.cap}` : e.kind;
-  return `trace: @${e.at} ${e.thread}: ${what} (pc 0x${e.pc.toString(16)})`;
+  switch (e.kind) {
+    case "mmio":
+      return `trace: @${e.at} ${e.device}: ${e.access} ${e.register} ${e.access === "read" ? "->" : "<-"} 0x${e.value.toString(16)}`;
+    case "irq":
+      return `trace: @${e.at} irq ${e.irq} raised, delivered to the kernel`;
+    case "irq-ack":
+      return `trace: @${e.at} irq ${e.irq} acknowledged (IRQAckIRQ)`;
+    default: {
+      const what = e.syscall !== undefined ? `${e.syscall.name} cap ${e.syscall.cap}` : e.kind;
+      return `trace: @${e.at} ${e.thread}: ${what} (pc 0x${e.pc.toString(16)})`;
+    }
+  }
 }
 
 function summary(r: RunResult): string {

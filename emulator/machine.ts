@@ -49,17 +49,37 @@ export interface MachineStats {
   switches: number;
 }
 
-export interface TraceEvent {
-  readonly thread: string;
+/** A kernel entry: a syscall, a fault or the end of a time slice. */
+export interface KernelEntryEvent {
   readonly kind: CpuExit["kind"];
+  readonly thread: string;
   readonly pc: bigint;
-  /** Virtual time of the kernel entry, in nanoseconds. */
+  /** Virtual time, in nanoseconds. */
   readonly at: bigint;
   /** For a syscall: its seL4 name and the cap (or destination) register. */
   readonly syscall?: { readonly name: string; readonly cap: bigint };
 }
 
-/** Called for every kernel entry, if set (for --trace and tests). */
+/** A PD's access to a device register. */
+export interface DeviceAccessEvent {
+  readonly kind: "mmio";
+  readonly at: bigint;
+  readonly device: string;
+  readonly register: string;
+  readonly access: "read" | "write";
+  readonly value: bigint;
+}
+
+/** An interrupt handed to the kernel, or acknowledged by a PD (IRQAckIRQ). */
+export interface InterruptEvent {
+  readonly kind: "irq" | "irq-ack";
+  readonly at: bigint;
+  readonly irq: number;
+}
+
+export type TraceEvent = KernelEntryEvent | DeviceAccessEvent | InterruptEvent;
+
+/** Called for every kernel entry, device access and interrupt, if set (for --trace and tests). */
 export type Trace = (event: TraceEvent) => void;
 
 export class Machine {
@@ -92,9 +112,17 @@ export class Machine {
     this.pcIndex = kernel.reg("pc");
   }
 
-  /** Virtual time in nanoseconds: one instruction takes one nanosecond; idle time is skipped to the next event. */
+  /** The engine running now and its instruction count when the run began. */
+  private running: { readonly cpu: AddressSpace["cpu"]; readonly start: bigint } | undefined;
+
+  /**
+   * Virtual time in nanoseconds: one instruction takes one nanosecond; idle time is skipped to the
+   * next event. During a run (a device register access) it includes the instructions run so far,
+   * counted per translated block.
+   */
   get now(): bigint {
-    return this.time;
+    const r = this.running;
+    return r === undefined ? this.time : this.time + ((r.cpu.executed - r.start) * 1000n) / INSTRUCTIONS_PER_US;
   }
 
   halt(): void {
@@ -151,7 +179,10 @@ export class Machine {
     for (const d of this.timed) d.advance(this.time);
     const ic = this.interrupts;
     if (ic === undefined) return;
-    for (let irq = ic.take(); irq !== undefined; irq = ic.take()) ic.deliver(irq);
+    for (let irq = ic.take(); irq !== undefined; irq = ic.take()) {
+      this.trace?.({ kind: "irq", at: this.time, irq });
+      ic.deliver(irq);
+    }
   }
 
   private nextDeadline(): bigint | undefined {
@@ -179,7 +210,9 @@ export class Machine {
     const cpu = this.space(tcb).cpu;
     cpu.writeRegisters(this.ids, tcb.context);
     const before = cpu.executed;
+    this.running = { cpu, start: before };
     const exit = cpu.run(tcb.context[this.pcIndex]!, budget);
+    this.running = undefined;
     const ran = cpu.executed - before;
     this.stats.instructions += ran;
     this.time += ran * 1000n / INSTRUCTIONS_PER_US;
@@ -211,7 +244,7 @@ export class Machine {
     }
   }
 
-  private traceEvent(tcb: TCB, exit: CpuExit): TraceEvent {
+  private traceEvent(tcb: TCB, exit: CpuExit): KernelEntryEvent {
     const event = { thread: tcb.name, kind: exit.kind, pc: exit.pc, at: this.time };
     if (exit.kind !== "syscall") return event;
     const abi = this.kernel.abi;

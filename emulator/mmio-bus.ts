@@ -3,6 +3,9 @@
 import type { AccessSize, Device } from "../boards/devices/device.js";
 import type { MmioHandler } from "./cpu.js";
 
+/** Observes every access (for --trace): device, register name (or offset), direction and value. */
+export type MmioObserver = (device: string, register: string, access: "read" | "write", value: bigint) => void;
+
 const PAGE_SHIFT = 12n;
 
 export class MmioBus {
@@ -27,18 +30,27 @@ export class MmioBus {
     return true;
   }
 
+  observer: MmioObserver | undefined;
+
   /** A handler for a mapping of [pa, pa+size) that dispatches each access to its device. */
   handler(pa: bigint): MmioHandler {
+    const report = (d: { base: bigint; device: Device }, offset: number, access: "read" | "write", value: bigint): void =>
+      this.observer?.(d.device.name, d.device.registerName(offset) ?? `0x${offset.toString(16)}`, access, value);
     return {
       read: (offset, size) => {
         const at = pa + BigInt(offset);
         const d = this.at(at);
-        return d === undefined ? 0n : d.device.read(Number(at - d.base), size as AccessSize);
+        if (d === undefined) return 0n;
+        const value = d.device.read(Number(at - d.base), size as AccessSize);
+        report(d, Number(at - d.base), "read", value);
+        return value;
       },
       write: (offset, size, value) => {
         const at = pa + BigInt(offset);
         const d = this.at(at);
-        d?.device.write(Number(at - d.base), size as AccessSize, value);
+        if (d === undefined) return;
+        d.device.write(Number(at - d.base), size as AccessSize, value);
+        report(d, Number(at - d.base), "write", value);
       },
     };
   }

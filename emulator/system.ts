@@ -136,7 +136,10 @@ export function runSystem(o: RunOptions): RunResult {
       diagnostics.push(line);
       o.onDiagnostic?.(line);
     },
-    ackIrq: (irq) => devices?.interrupts.unmask(irq),
+    ackIrq: (irq) => {
+      o.trace?.({ kind: "irq-ack", at: machine?.now ?? 0n, irq });
+      devices?.interrupts.unmask(irq);
+    },
     halt: () => machine?.halt(),
   };
 
@@ -160,6 +163,8 @@ export function runSystem(o: RunOptions): RunResult {
       stray: (message) => host.debugPrint(`device: ${message}`),
     });
     const bus = new MmioBus(devices.mmio);
+    const trace = o.trace;
+    if (trace !== undefined) bus.observer = (device, register, access, value) => trace({ kind: "mmio", at: m().now, device, register, access, value });
     for (const p of image.pds) {
       const space = new AddressSpace(p.pd.name, board.arch, memory, p.mappings.filter((x) => x.ram), { fpu: p.pd.fpu });
       spaces.push(space);

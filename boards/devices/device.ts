@@ -21,6 +21,8 @@ export interface Device {
   readonly size: number;
   read(offset: number, size: AccessSize): bigint;
   write(offset: number, size: AccessSize, value: bigint): void;
+  /** The datasheet name of the register at an offset, for traces. */
+  registerName(offset: number): string | undefined;
   /** Virtual time (ns) at which the device must be looked at again, if any. */
   nextDeadline(now: bigint): bigint | undefined;
   /** Lets time pass up to `now`: raise interrupts whose time has come. */
@@ -45,6 +47,10 @@ export class RegisterBank<D> {
 
   constructor(registers: Readonly<Record<string, Register<D>>>, private readonly stray: (message: string) => void) {
     for (const [name, r] of Object.entries(registers)) this.byOffset.set(r.offset, [name, r]);
+  }
+
+  nameAt(offset: number): string | undefined {
+    return this.byOffset.get(offset)?.[0];
   }
 
   read(device: D, offset: number): bigint {
@@ -90,6 +96,10 @@ export abstract class RegisterDevice<D extends RegisterDevice<D>> implements Dev
 
   write(offset: number, _size: AccessSize, value: bigint): void {
     this.bank.write(this as unknown as D, offset, value);
+  }
+
+  registerName(offset: number): string | undefined {
+    return this.bank.nameAt(offset);
   }
 
   nextDeadline(_now: bigint): bigint | undefined {

@@ -3,6 +3,7 @@
 // and virtual time that skips ahead while every thread waits.
 import { describe, expect, test } from "vitest";
 import { bytesSource } from "../../emulator/console-input.js";
+import type { TraceEvent } from "../../emulator/machine.js";
 import { runSystem } from "../../emulator/system.js";
 
 describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("ticker on %s", (board) => {
@@ -47,4 +48,27 @@ describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("UART echo on %s", (bo
     expect(r.output).toBe("");
     expect(r.stopReason).toBe("idle");
   });
+});
+
+test("--trace shows a driver's whole interaction with its device: register accesses with values, interrupts raised and acknowledged", () => {
+  const events: TraceEvent[] = [];
+  runSystem({
+    systemFile: "tests/pds/ticker/ticker-qemu_virt_riscv64.system", board: "qemu_virt_riscv64",
+    searchPaths: ["build/test-pds/ticker/qemu_virt_riscv64/debug"], trace: (e) => events.push(e),
+  });
+  const lines = events.filter((e) => e.kind !== "syscall").map((e) =>
+    e.kind === "mmio" ? `${e.device} ${e.access} ${e.register}` : e.kind === "irq" || e.kind === "irq-ack" ? `${e.kind} ${e.irq}` : e.kind);
+  // Set-up: enable the alarm interrupt, read the time, program the alarm; then each tick.
+  expect(lines.slice(0, 7)).toEqual([
+    "goldfish-rtc write IRQ_ENABLED",
+    "goldfish-rtc read TIME_LOW", "goldfish-rtc read TIME_HIGH",
+    "goldfish-rtc read TIME_LOW", "goldfish-rtc read TIME_HIGH",
+    "goldfish-rtc write ALARM_HIGH", "goldfish-rtc write ALARM_LOW",
+  ]);
+  expect(lines.filter((l) => l === "irq 11")).toHaveLength(3);
+  expect(lines.filter((l) => l === "irq-ack 11")).toHaveLength(4); // once at start-up, once per tick
+  const raised = events.find((e) => e.kind === "irq")!;
+  expect(raised.at).toBe((events.find((e) => e.kind === "mmio" && e.register === "ALARM_LOW" && e.access === "write") as { value: bigint }).value);
+  const alarm = events.find((e) => e.kind === "mmio" && e.register === "ALARM_LOW") as { value: bigint; at: bigint };
+  expect(alarm.value - alarm.at).toBeGreaterThanOrEqual(1_000_000n); // 1 ms ahead of when it was set
 });
