@@ -4,6 +4,7 @@ import { Chalk } from "chalk";
 import { BOARDS } from "../boards/board.js";
 import { existsSync, fstatSync, readFileSync, statSync } from "node:fs";
 import { bytesSource, stdinSource, type InputSource } from "./console-input.js";
+import type { ConsoleMode } from "./console.js";
 import type { TraceEvent } from "./machine.js";
 import { CONFIGS, runSystem, UserError, type RunResult } from "./system.js";
 
@@ -24,6 +25,9 @@ Options for run:
   --stop-after <time>     stop at this virtual time, e.g. 5s, 250ms, 100us (exit 0);
                           no limit by default
   --max-instructions <n>  stop after n instructions (exit 0)
+  --console <which>       all (default): every console, unlabelled; labels: every
+                          line prefixed with its source ([debug] for seL4_DebugPutChar,
+                          [uart0] for the board's UART); or one source's name alone
   --input <file>          feed the file to the console UART's receiver (when a PD
                           drives that UART); without it, standard input is used
                           when it is a pipe, a file or a terminal. A run waiting for
@@ -59,13 +63,14 @@ interface RunArgs {
   maxInstructions: bigint | undefined;
   stopAfterNs: bigint | undefined;
   input: string | undefined;
+  console: ConsoleMode | undefined;
   json: boolean;
   quiet: boolean;
   trace: boolean;
 }
 
 function parseRunArgs(args: readonly string[]): RunArgs {
-  const out: RunArgs = { system: "", board: undefined, config: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, input: undefined, json: false, quiet: false, trace: false };
+  const out: RunArgs = { system: "", board: undefined, config: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, input: undefined, console: undefined, json: false, quiet: false, trace: false };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -99,6 +104,11 @@ function parseRunArgs(args: readonly string[]): RunArgs {
       case "--input":
         out.input = value();
         break;
+      case "--console": {
+        const v = value();
+        out.console = v === "all" ? { kind: "all" } : v === "labels" ? { kind: "labels" } : { kind: "only", source: v };
+        break;
+      }
       case "--json":
         out.json = true;
         break;
@@ -186,6 +196,7 @@ export function main(argv: readonly string[]): number {
       ...(a.maxInstructions === undefined ? {} : { maxInstructions: a.maxInstructions }),
       ...(a.stopAfterNs === undefined ? {} : { stopAfterNs: a.stopAfterNs }),
       ...(input === undefined ? {} : { input }),
+      ...(a.console === undefined ? {} : { console: a.console }),
       onOutput: (t) => void process.stdout.write(t),
       ...(a.trace ? { trace: (e: TraceEvent) => err(paint.cyan(formatTrace(e))) } : {}),
       // The monitor's reports carry their own MON| prefix, as upstream's do.

@@ -14,6 +14,7 @@ import { parseSystem } from "../microkit/sdf/parse.js";
 import { AddressSpace } from "./address-space.js";
 import { handleInterrupt } from "../kernel/interrupt.js";
 import { MmioBus } from "./mmio-bus.js";
+import { Console, DEBUG_CONSOLE, type ConsoleMode } from "./console.js";
 import { ConsoleInput, type InputSource } from "./console-input.js";
 import type { BoardInstance } from "../boards/board.js";
 import { Machine, type MachineStats, type StopReason, type Trace } from "./machine.js";
@@ -39,6 +40,8 @@ export interface RunOptions {
   /** Receives kernel diagnostics (faults without a handler, ...), one line each. */
   readonly onDiagnostic?: (line: string) => void;
   readonly trace?: Trace;
+  /** Which console sources reach the output, and whether lines are labelled (default: all, unlabelled). */
+  readonly console?: ConsoleMode;
   /** Input for the board's console UART (used when a PD maps that UART). */
   readonly input?: InputSource;
   readonly cwd?: string;
@@ -116,7 +119,6 @@ export function runSystem(o: RunOptions): RunResult {
   const elves = loadElves(o.systemFile, parsed, dirs, board.arch, board.name);
 
   let output = "";
-  let pending = "";
   const diagnostics: string[] = [];
   const emit = (text: string): void => {
     output += text;
@@ -124,14 +126,9 @@ export function runSystem(o: RunOptions): RunResult {
   };
   let machine: Machine | undefined;
   let devices: BoardInstance | undefined;
+  const consoleOut = new Console(o.console ?? { kind: "all" }, emit);
   const host: KernelHost = {
-    putChar: (byte) => {
-      pending += String.fromCharCode(byte);
-      if (byte === 10) {
-        emit(pending);
-        pending = "";
-      }
-    },
+    putChar: (byte) => consoleOut.put(DEBUG_CONSOLE, byte),
     debugPrint: (line) => {
       diagnostics.push(line);
       o.onDiagnostic?.(line);
@@ -159,7 +156,7 @@ export function runSystem(o: RunOptions): RunResult {
     const m = () => machine!;
     devices = board.create({
       timerFrequencyHz: facts.timerFrequencyHz, maxIrq: facts.maxIrq, clock: () => m().now,
-      console: (_source, byte) => host.putChar(byte),
+      console: (source, byte) => consoleOut.put(source, byte),
       stray: (message) => host.debugPrint(`device: ${message}`),
     });
     const bus = new MmioBus(devices.mmio);
@@ -179,6 +176,10 @@ export function runSystem(o: RunOptions): RunResult {
     }
     machine = new Machine(image.kernel, board.arch, spaces[0]!);
     machine.sysregs.add(devices.sysregs);
+    const knownSources = [DEBUG_CONSOLE, ...devices.uarts.map((u) => u.name)];
+    if (o.console?.kind === "only" && !knownSources.includes(o.console.source)) {
+      throw new UserError(`--console ${o.console.source}: no such console on ${board.name}; expected one of: labels, all, ${knownSources.join(", ")}`);
+    }
     const uart = devices.uarts[0];
     const uartMapped = uart !== undefined && image.pds.some((p) => p.mappings.some((x) => !x.ram && bus.at(x.pa)?.device === uart.device));
     if (o.input !== undefined && uart !== undefined && uartMapped) machine.input = new ConsoleInput(o.input, uart);
@@ -192,7 +193,7 @@ export function runSystem(o: RunOptions): RunResult {
       ...(o.maxInstructions === undefined ? {} : { maxInstructions: o.maxInstructions }),
       ...(o.stopAfterNs === undefined ? {} : { stopAt: o.stopAfterNs }),
     });
-    if (pending !== "") emit(pending);
+    consoleOut.flush();
     return {
       output,
       diagnostics,

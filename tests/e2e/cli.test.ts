@@ -61,6 +61,18 @@ describe("microkit-emu run", () => {
     expect(cli(...args, "--input", join(dir, "missing.txt")).stderr).toBe(`microkit-emu: error: --input ${join(dir, "missing.txt")}: no such file\n`);
   });
 
+  test("--console labels each line with its source, or selects one source", () => {
+    const base = ["run", "examples/hello/hello.system", "--board", "qemu_virt_aarch64", "--quiet"];
+    expect(cli(...base, "--console", "labels").stdout).toBe("[debug] hello, world\n");
+    expect(cli(...base, "--console", "debug").stdout).toBe("hello, world\n");
+    expect(cli(...base, "--console", "uart0").stdout).toBe("");
+    const echo = ["run", "tests/pds/echo/echo-qemu_virt_riscv64.system", "--board", "qemu_virt_riscv64", "--search-path", "build/test-pds/echo/qemu_virt_riscv64/debug", "--quiet"];
+    expect(cliWithInput("ab\n", ...echo, "--console", "labels").stdout).toBe("[uart0] AB\n");
+    const bad = cli(...base, "--console", "uart7");
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe("microkit-emu: error: --console uart7: no such console on qemu_virt_aarch64; expected one of: labels, all, debug, uart0\n");
+  });
+
   test("--help documents the command, boards and exit status", () => {
     const r = cli("--help");
     expect(r.status).toBe(0);
