@@ -72,3 +72,13 @@ test("--trace shows a driver's whole interaction with its device: register acces
   const alarm = events.find((e) => e.kind === "mmio" && e.register === "ALARM_LOW") as { value: bigint; at: bigint };
   expect(alarm.value - alarm.at).toBeGreaterThanOrEqual(1_000_000n); // 1 ms ahead of when it was set
 });
+
+describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("a device range with no device on %s", (board) => {
+  test("is reported when mapped, and an access to it is a VM fault the monitor reports", () => {
+    const r = runSystem({ systemFile: `tests/pds/baddev/baddev-${board}.system`, board, searchPaths: [`build/test-pds/baddev/${board}/debug`] });
+    expect(r.output).toBe("baddev: reading an absent device\n");
+    expect(r.diagnostics[0]).toMatch(/^baddev: no device is modelled at physical 0x[0-9a-f]+ \(mapped at 0x2000000\); accesses will fault$/);
+    expect(r.diagnostics).toContain("MON|ERROR: PD 'baddev' faulted: VMFault (badge 0x1)");
+    expect(r.diagnostics.some((l) => l.startsWith("MON|ERROR:   data fault at address 0x2000000, "))).toBe(true);
+  });
+});
