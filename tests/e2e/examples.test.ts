@@ -46,6 +46,13 @@ describe.each(BOARDS)("examples on %s", (board) => {
     expect(r.diagnostics).toEqual(["MON|INFO: PD 'server' is now passive"]);
   });
 
+  test("hierarchy: a child's faults reach its parent's fault(); pd_restart and pd_stop work through the TCB cap", () => {
+    const r = runSystem({ systemFile: "examples/hierarchy/hierarchy.system", board });
+    const run = (n: number) => [`child: run ${n}`, "parent: notified by the child on channel 3", "parent: child 0 faulted, label 6, address 4660"];
+    expect(r.output).toBe(["parent: init", ...run(1), ...run(2), ...run(3), "parent: leaving the child stopped", ""].join("\n"));
+    expect(r.diagnostics).toEqual([]); // the monitor sees nothing: the parent handles its child
+  });
+
   test("the same system gives the same output, instruction count and syscalls every run", () => {
     const a = runSystem({ systemFile: "examples/pingpong/pingpong.system", board });
     const b = runSystem({ systemFile: "examples/pingpong/pingpong.system", board });
