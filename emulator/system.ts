@@ -145,7 +145,7 @@ export function runSystem(o: RunOptions): RunResult {
   try {
     image = buildSystem(parsed.system, { abi, host, ram: facts.ram, elves });
   } catch (e) {
-    if (e instanceof BuildError || e instanceof ElfError) throw new UserError(`${o.systemFile}: ${e.message}`);
+    if (e instanceof BuildError || e instanceof ElfError) throw new UserError(e.message.includes(": error: ") ? e.message : `${o.systemFile}: ${e.message}`);
     throw e;
   }
 

@@ -189,6 +189,12 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
     }
     for (const m of pd.maps) {
       const r = regions.get(m.mr)!;
+      // microkit.json address_space.elf: MR mappings may not overlap the program's segments.
+      const clash = mappings.find((seg) => m.vaddr < seg.va + seg.size && seg.va < m.vaddr + r.mr.size);
+      if (clash !== undefined) {
+        throw new BuildError(`${m.loc.file}:${m.loc.line}:${m.loc.column}: error: <map mr="${m.mr}" vaddr="0x${m.vaddr.toString(16)}"> ` +
+          `(size 0x${r.mr.size.toString(16)}) overlaps the segment of ${elf.path} at [0x${clash.va.toString(16)}, 0x${(clash.va + clash.size).toString(16)})`);
+      }
       mappings.push({ va: m.vaddr, pa: r.pa, size: r.mr.size, rights: m.perms, ram: r.ram });
     }
     mappings.push({ va: layout.stackTop - pd.stackSize, pa: frames.alloc(pd.stackSize), size: pd.stackSize, rights: RW, ram: true });
@@ -274,8 +280,8 @@ function patchSymbols(elf: ElfImage, pd: ProtectionDomain, system: SystemDescrip
   for (const sv of pd.setvars) {
     const sym = elf.symbols.get(sv.symbol);
     const where = `${sv.loc.file}:${sv.loc.line}:${sv.loc.column}`;
-    if (sym === undefined) throw new BuildError(`${where}: setvar symbol '${sv.symbol}' is not in ${elf.path}`);
-    if (sym.size !== BigInt(wordBytes)) throw new BuildError(`${where}: setvar symbol '${sv.symbol}' in ${elf.path} is ${sym.size} bytes; it must be ${wordBytes}`);
+    if (sym === undefined) throw new BuildError(`${where}: error: setvar symbol '${sv.symbol}' is not in ${elf.path}`);
+    if (sym.size !== BigInt(wordBytes)) throw new BuildError(`${where}: error: setvar symbol '${sv.symbol}' in ${elf.path} is ${sym.size} bytes; it must be ${wordBytes}`);
     patchSymbol(elf, sv.symbol, word(setvarValue(sv, regions)));
   }
 }

@@ -108,6 +108,20 @@ describe("microkit-emu run", () => {
     expect(r.stderr).toContain(`${file}:3:5: error: program_image 'lost.elf' of 'lost' not found; searched: `);
   });
 
+  test("checks that need the ELF: setvar symbols must exist, maps must not overlap program segments", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mkemu-"));
+    const file = join(dir, "bad.system");
+    const hello = "build/examples/hello/qemu_virt_aarch64/debug";
+    writeFileSync(file, `<system>\n  <memory_region name="buf" size="0x1000" />\n  <protection_domain name="hello">\n    <program_image path="hello.elf" />\n    <map mr="buf" vaddr="0x200000" perms="rw" />\n    <setvar symbol="no_such_symbol" region_paddr="buf" />\n  </protection_domain>\n</system>\n`);
+    const r = cli("run", file, "--board", "qemu_virt_aarch64", "--search-path", hello);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^${file}:6:5: error: setvar symbol 'no_such_symbol' is not in .*hello\\.elf\\n$`));
+    writeFileSync(file, `<system>\n  <memory_region name="buf" size="0x1000" />\n  <protection_domain name="hello">\n    <program_image path="hello.elf" />\n    <map mr="buf" vaddr="0x200000" perms="rw" />\n  </protection_domain>\n</system>\n`);
+    const o = cli("run", file, "--board", "qemu_virt_aarch64", "--search-path", hello);
+    expect(o.status).toBe(1);
+    expect(o.stderr).toMatch(new RegExp(`^${file}:5:5: error: <map mr="buf" vaddr="0x200000"> \\(size 0x1000\\) overlaps the segment of .*hello\\.elf at \\[0x200000, 0x201000\\)\\n$`));
+  });
+
   test("an ELF for the other architecture is refused", () => {
     const r = cli("run", "examples/hello/hello.system", "--board", "qemu_virt_riscv64", "--search-path", "build/examples/hello/qemu_virt_aarch64/debug");
     // The current directory and --search-path come first, so the AArch64 ELF is found and refused.
