@@ -25,6 +25,9 @@ Options for run:
   --stop-after <time>     stop at this virtual time, e.g. 5s, 250ms, 100us (exit 0);
                           no limit by default
   --max-instructions <n>  stop after n instructions (exit 0)
+  --realtime              let waiting for a timer take as long in real time as on the
+                          virtual clock (interactive use; output stays the same, only
+                          its pace changes)
   --console <which>       all (default): every console, unlabelled; labels: every
                           line prefixed with its source ([debug] for seL4_DebugPutChar,
                           [uart0] for the board's UART); or one source's name alone
@@ -64,13 +67,14 @@ interface RunArgs {
   stopAfterNs: bigint | undefined;
   input: string | undefined;
   console: ConsoleMode | undefined;
+  realtime: boolean;
   json: boolean;
   quiet: boolean;
   trace: boolean;
 }
 
 function parseRunArgs(args: readonly string[]): RunArgs {
-  const out: RunArgs = { system: "", board: undefined, config: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, input: undefined, console: undefined, json: false, quiet: false, trace: false };
+  const out: RunArgs = { system: "", board: undefined, config: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, input: undefined, console: undefined, realtime: false, json: false, quiet: false, trace: false };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -109,6 +113,9 @@ function parseRunArgs(args: readonly string[]): RunArgs {
         out.console = v === "all" ? { kind: "all" } : v === "labels" ? { kind: "labels" } : { kind: "only", source: v };
         break;
       }
+      case "--realtime":
+        out.realtime = true;
+        break;
       case "--json":
         out.json = true;
         break;
@@ -197,6 +204,7 @@ export function main(argv: readonly string[]): number {
       ...(a.stopAfterNs === undefined ? {} : { stopAfterNs: a.stopAfterNs }),
       ...(input === undefined ? {} : { input }),
       ...(a.console === undefined ? {} : { console: a.console }),
+      ...(a.realtime ? { realtime: true } : {}),
       onOutput: (t) => void process.stdout.write(t),
       ...(a.trace ? { trace: (e: TraceEvent) => err(paint.cyan(formatTrace(e))) } : {}),
       // The monitor's reports carry their own MON| prefix, as upstream's do.

@@ -40,6 +40,17 @@ export interface RunLimits {
   readonly maxInstructions?: bigint;
   /** Virtual time (ns) at which the run stops. */
   readonly stopAt?: bigint;
+  /**
+   * Tie virtual time to the host clock: waiting for a device deadline takes that long in real time
+   * (for interactive use; runs are then no longer reproducible in their timing).
+   */
+  readonly realtime?: boolean;
+}
+
+/** Blocks the host thread for `ns` nanoseconds (only with RunLimits.realtime). */
+function sleepNs(ns: bigint): void {
+  const ms = Number(ns / 1_000_000n);
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 export interface MachineStats {
@@ -138,6 +149,7 @@ export class Machine {
   /** Runs until the system is idle for good, halts, or reaches a limit. */
   run(limits: RunLimits = {}): StopReason {
     const k = this.kernel;
+    const hostStart = process.hrtime.bigint() - this.time;
     for (;;) {
       if (this.halted) return "halted";
       const instructionsLeft = limits.maxInstructions === undefined ? undefined : limits.maxInstructions - this.stats.instructions;
@@ -154,6 +166,7 @@ export class Machine {
         }
         // Nothing can run: virtual time jumps to the next device event (or the stop time).
         this.time = limits.stopAt !== undefined && limits.stopAt < deadline ? limits.stopAt : deadline;
+        if (limits.realtime === true) sleepNs(this.time - (process.hrtime.bigint() - hostStart));
         continue;
       }
       const slice = this.slices.get(tcb) ?? (tcb.sc?.budget ?? 1000n) * INSTRUCTIONS_PER_US;

@@ -35,6 +35,8 @@ export interface RunOptions {
   readonly maxInstructions?: bigint;
   /** Stop at this virtual time (nanoseconds); no limit by default. */
   readonly stopAfterNs?: bigint;
+  /** Let waiting for a timer take real time (interactive use). */
+  readonly realtime?: boolean;
   /** Receives console output as the system prints it (line by line, and the rest at the end). */
   readonly onOutput?: (text: string) => void;
   /** Receives kernel diagnostics (faults without a handler, ...), one line each. */
@@ -192,6 +194,7 @@ export function runSystem(o: RunOptions): RunResult {
     const stopReason = machine.run({
       ...(o.maxInstructions === undefined ? {} : { maxInstructions: o.maxInstructions }),
       ...(o.stopAfterNs === undefined ? {} : { stopAt: o.stopAfterNs }),
+      ...(o.realtime === true ? { realtime: true } : {}),
     });
     consoleOut.flush();
     return {

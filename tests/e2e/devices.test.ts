@@ -82,3 +82,11 @@ describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("a device range with n
     expect(r.diagnostics.some((l) => l.startsWith("MON|ERROR:   data fault at address 0x2000000, "))).toBe(true);
   });
 });
+
+test("--realtime: the same output, and waiting for the timer takes at least as long in real time", () => {
+  const t0 = process.hrtime.bigint();
+  const r = runSystem({ systemFile: "tests/pds/ticker/ticker-qemu_virt_riscv64.system", board: "qemu_virt_riscv64", searchPaths: ["build/test-pds/ticker/qemu_virt_riscv64/debug"], realtime: true });
+  const elapsedNs = process.hrtime.bigint() - t0;
+  expect(r.output).toBe("ticker: start at 0 us\nticker: tick 1 at 1000 us\nticker: tick 2 at 2000 us\nticker: tick 3 at 3000 us\n");
+  expect(elapsedNs).toBeGreaterThanOrEqual(3_000_000n);
+});
