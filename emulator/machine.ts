@@ -171,9 +171,12 @@ export class Machine {
       }
       const slice = this.slices.get(tcb) ?? (tcb.sc?.budget ?? 1000n) * INSTRUCTIONS_PER_US;
       let budget = slice;
-      for (const bound of [instructionsLeft, deadline === undefined ? undefined : deadline - this.time, limits.stopAt === undefined ? undefined : limits.stopAt - this.time]) {
-        if (bound !== undefined && bound < budget) budget = bound > 0n ? bound : 1n;
-      }
+      const bound = (b: bigint | undefined): void => {
+        if (b !== undefined && b < budget) budget = b > 0n ? b : 1n;
+      };
+      bound(instructionsLeft);
+      if (deadline !== undefined) bound(deadline - this.time);
+      if (limits.stopAt !== undefined) bound(limits.stopAt - this.time);
       this.runThread(tcb, budget, slice);
     }
   }

@@ -17,6 +17,7 @@ import { MmioBus } from "./mmio-bus.js";
 import { Console, DEBUG_CONSOLE, type ConsoleMode } from "./console.js";
 import { ConsoleInput, type InputSource } from "./console-input.js";
 import type { BoardInstance } from "../boards/board.js";
+import { RegisterDevice } from "../boards/devices/device.js";
 import { Machine, type MachineStats, type StopReason, type Trace } from "./machine.js";
 import { exampleBuildDir, repoRoot } from "./paths.js";
 import { PhysicalMemory } from "./physical-memory.js";
@@ -185,7 +186,8 @@ export function runSystem(o: RunOptions): RunResult {
     const uart = devices.uarts[0];
     const uartMapped = uart !== undefined && image.pds.some((p) => p.mappings.some((x) => !x.ram && bus.at(x.pa)?.device === uart.device));
     if (o.input !== undefined && uart !== undefined && uartMapped) machine.input = new ConsoleInput(o.input, uart);
-    machine.timed.push(...devices.timers, ...devices.mmio.map((d) => d.device));
+    // Only devices that act on virtual time need advancing (the rest inherit the no-op).
+    machine.timed.push(...devices.timers, ...devices.mmio.map((d) => d.device).filter((d) => d.advance !== RegisterDevice.prototype.advance));
     const ic = devices.interrupts;
     for (const line of image.irqLines) ic.enable(line.irq, line.trigger);
     const kernel = image.kernel;

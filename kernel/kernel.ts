@@ -42,7 +42,8 @@ export class Kernel {
 
   /** Index of a register in seL4_UserContext (by lower-case name; AArch64 `spsr` is the flags word). */
   reg(name: string): number {
-    const i = this.regIndex.get(name.toLowerCase()) ?? this.regIndex.get(ALIASES[name.toLowerCase()] ?? "");
+    // Exact names first: the hot path passes the ABI's own lower-case names.
+    const i = this.regIndex.get(name) ?? this.regIndex.get(name.toLowerCase()) ?? this.regIndex.get(ALIASES[name.toLowerCase()] ?? "");
     if (i === undefined) throw new Error(`no register ${name} in the ${this.abi.arch} user context`);
     return i;
   }

@@ -1,4 +1,5 @@
-// seL4_MessageInfo_t: one word of bitfields whose offsets come from the ABI tables.
+// seL4_MessageInfo_t: one word of bitfields whose offsets come from the ABI tables. Decoding runs
+// on every IPC, so each architecture's shifts and masks are computed once.
 import type { KernelAbi } from "./abi.js";
 
 export interface MessageInfo {
@@ -8,25 +9,42 @@ export interface MessageInfo {
   readonly length: number;
 }
 
-function field(word: bigint, f: { offset: number; width: number }): bigint {
-  return (word >> BigInt(f.offset)) & ((1n << BigInt(f.width)) - 1n);
+interface Field {
+  readonly shift: bigint;
+  readonly mask: bigint;
 }
 
-function put(value: bigint, f: { offset: number; width: number }): bigint {
-  return (value & ((1n << BigInt(f.width)) - 1n)) << BigInt(f.offset);
+type Layout = Readonly<Record<"label" | "capsUnwrapped" | "extraCaps" | "length", Field>>;
+
+const layouts = new WeakMap<KernelAbi["messageInfo"], Layout>();
+
+function layout(abi: KernelAbi): Layout {
+  let l = layouts.get(abi.messageInfo);
+  if (l === undefined) {
+    const f = (name: keyof KernelAbi["messageInfo"]): Field => ({
+      shift: BigInt(abi.messageInfo[name].offset),
+      mask: (1n << BigInt(abi.messageInfo[name].width)) - 1n,
+    });
+    l = { label: f("label"), capsUnwrapped: f("capsUnwrapped"), extraCaps: f("extraCaps"), length: f("length") };
+    layouts.set(abi.messageInfo, l);
+  }
+  return l;
 }
+
+const get = (word: bigint, f: Field): bigint => (word >> f.shift) & f.mask;
+const put = (value: bigint, f: Field): bigint => (value & f.mask) << f.shift;
 
 export function decodeMessageInfo(abi: KernelAbi, word: bigint): MessageInfo {
-  const f = abi.messageInfo;
+  const l = layout(abi);
   return {
-    label: field(word, f.label),
-    capsUnwrapped: Number(field(word, f.capsUnwrapped)),
-    extraCaps: Number(field(word, f.extraCaps)),
-    length: Number(field(word, f.length)),
+    label: get(word, l.label),
+    capsUnwrapped: Number(get(word, l.capsUnwrapped)),
+    extraCaps: Number(get(word, l.extraCaps)),
+    length: Number(get(word, l.length)),
   };
 }
 
 export function encodeMessageInfo(abi: KernelAbi, info: MessageInfo): bigint {
-  const f = abi.messageInfo;
-  return put(info.label, f.label) | put(BigInt(info.capsUnwrapped), f.capsUnwrapped) | put(BigInt(info.extraCaps), f.extraCaps) | put(BigInt(info.length), f.length);
+  const l = layout(abi);
+  return put(info.label, l.label) | put(BigInt(info.capsUnwrapped), l.capsUnwrapped) | put(BigInt(info.extraCaps), l.extraCaps) | put(BigInt(info.length), l.length);
 }
