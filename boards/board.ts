@@ -4,6 +4,7 @@
 import type { SysregHandler } from "./devices/arm-generic-timer.js";
 import type { Clock, Device } from "./devices/device.js";
 import type { InterruptController } from "./devices/interrupt-controller.js";
+import { odroidc4 } from "./odroidc4.js";
 import { qemuVirtAarch64 } from "./qemu-virt-aarch64.js";
 import { qemuVirtRiscv64 } from "./qemu-virt-riscv64.js";
 
@@ -47,7 +48,7 @@ export interface Board {
   create(config: BoardConfig): BoardInstance;
 }
 
-export const BOARDS: readonly Board[] = Object.freeze([qemuVirtAarch64, qemuVirtRiscv64]);
+export const BOARDS: readonly Board[] = Object.freeze([qemuVirtAarch64, qemuVirtRiscv64, odroidc4]);
 
 export function findBoard(name: string): Board | undefined {
   return BOARDS.find((b) => b.name === name);

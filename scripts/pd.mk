@@ -3,6 +3,7 @@
 #
 #   make -f scripts/pd.mk BOARD=qemu_virt_aarch64 CONFIG=debug [-j8] [V=1]
 #   make -f scripts/pd.mk BOARD=qemu_virt_riscv64 CONFIG=debug
+#   make -f scripts/pd.mk BOARD=odroidc4 CONFIG=debug
 #
 # Run from the repository root (or with make -C <repo root>); all paths are
 # relative to it. Outputs go to build/ (see the layout below). Targets: all (default), sdk, examples,
@@ -37,14 +38,19 @@ endif
 BOARD ?=
 CONFIG ?= debug
 
-ifeq ($(BOARD),qemu_virt_aarch64)
-ARCH := aarch64
-else ifeq ($(BOARD),qemu_virt_riscv64)
-ARCH := riscv64
-else ifeq ($(BOARD),)
-$(error BOARD is not set: use BOARD=qemu_virt_aarch64 or BOARD=qemu_virt_riscv64)
-else
-$(error unknown BOARD '$(BOARD)': use qemu_virt_aarch64 or qemu_virt_riscv64)
+# Each board's architecture (boards.json "arch"). A board other than its arch's reference board
+# (odroidc4) shares that board's kernel ABI tables; gen-abi-header.mjs checks that boards.json says so.
+ARCH_qemu_virt_aarch64 := aarch64
+ARCH_qemu_virt_riscv64 := riscv64
+ARCH_odroidc4 := aarch64
+BOARDS := qemu_virt_aarch64 qemu_virt_riscv64 odroidc4
+
+ifeq ($(BOARD),)
+$(error BOARD is not set: use BOARD=<one of: $(BOARDS)>)
+endif
+ARCH := $(if $(filter $(BOARD),$(BOARDS)),$(ARCH_$(BOARD)))
+ifeq ($(ARCH),)
+$(error unknown BOARD '$(BOARD)': use one of $(BOARDS))
 endif
 # CONFIG is checked by gen-abi-header.mjs against the configs the ABI JSON describes.
 
@@ -83,7 +89,8 @@ LDFLAGS := -nostdlib -static -z max-page-size=4096 -z norelro --build-id=none --
 
 ABI_DIR := $(if $(MICROKIT_EMU_ABI_DIR),$(MICROKIT_EMU_ABI_DIR),$(abspath $(ROOT)/../shared/abi))
 export MICROKIT_EMU_ABI_DIR := $(ABI_DIR)
-ABI_JSON := $(ABI_DIR)/$(ARCH).json $(ABI_DIR)/microkit.json $(ABI_DIR)/marshalling.json
+ABI_JSON := $(ABI_DIR)/$(ARCH).json $(ABI_DIR)/microkit.json $(ABI_DIR)/marshalling.json \
+	$(ABI_DIR)/boards.json $(ABI_DIR)/kernel-configs/$(BOARD)-debug.json
 GEN := scripts/gen-abi-header.mjs
 # Everything is rebuilt when this file (flags, rules) changes.
 PD_MK := scripts/pd.mk
@@ -135,12 +142,12 @@ clean:
 $(ABI_STAMP): $(GEN) $(ABI_JSON)
 	$(call msg,GEN,$(ABI_H))
 	@mkdir -p $(@D)
-	$(Q)$(NODE) $(GEN) $(ARCH) $(CONFIG) $(ABI_H)
+	$(Q)$(NODE) $(GEN) $(ARCH) $(CONFIG) $(ABI_H) $(BOARD)
 	@touch $@
 
 # (Regenerated here if it was deleted while the stamp stayed.)
 $(ABI_H): $(ABI_STAMP)
-	@test -f $@ || { printf '  %-4s %s\n' GEN $@; $(NODE) $(GEN) $(ARCH) $(CONFIG) $@; }
+	@test -f $@ || { printf '  %-4s %s\n' GEN $@; $(NODE) $(GEN) $(ARCH) $(CONFIG) $@ $(BOARD); }
 
 $(MICROKIT_H): $(LIB_SRC)/include/microkit.h
 	$(call msg,CP,$@)

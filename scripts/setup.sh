@@ -37,6 +37,6 @@ fi
 
 npx tsc -p .
 
-for board in qemu_virt_aarch64 qemu_virt_riscv64; do
+for board in qemu_virt_aarch64 qemu_virt_riscv64 odroidc4; do
   make -s --no-print-directory -f scripts/pd.mk BOARD="$board" CONFIG=debug -j"$(nproc)"
 done

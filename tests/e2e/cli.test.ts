@@ -82,8 +82,8 @@ describe("microkit-emu run", () => {
   });
 
   const bad: [string, string[], RegExp][] = [
-    ["unknown board", ["run", "examples/hello/hello.system", "--board", "pc99"], /^microkit-emu: error: unknown board 'pc99'; emulated boards: qemu_virt_aarch64, qemu_virt_riscv64\n$/],
-    ["a Microkit board not emulated yet", ["run", "examples/hello/hello.system", "--board", "odroidc4"], /board odroidc4 is a Microkit board this version does not emulate yet/],
+    ["unknown board", ["run", "examples/hello/hello.system", "--board", "pc99"], /^microkit-emu: error: unknown board 'pc99'; emulated boards: qemu_virt_aarch64, qemu_virt_riscv64, odroidc4\n$/],
+    ["a Microkit board not emulated yet", ["run", "examples/hello/hello.system", "--board", "odroidc2"], /board odroidc2 is a Microkit board this version does not emulate yet/],
     ["an SMP config", ["run", "examples/hello/hello.system", "--board", "qemu_virt_aarch64", "--config", "smp-debug"], /SMP configurations are not emulated/],
     ["no board", ["run", "examples/hello/hello.system"], /run needs --board/],
     ["an unknown flag", ["run", "x.system", "--board", "qemu_virt_aarch64", "--fast"], /unknown option --fast/],

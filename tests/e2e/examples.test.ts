@@ -1,8 +1,8 @@
-// End-to-end: the example systems' real PD machine code, built by the set-up, on both boards.
+// End-to-end: the example systems' real PD machine code, built by the set-up, on every emulated board.
 import { describe, expect, test } from "vitest";
 import { runSystem } from "../../emulator/system.js";
 
-const BOARDS = ["qemu_virt_aarch64", "qemu_virt_riscv64"] as const;
+const BOARDS = ["qemu_virt_aarch64", "qemu_virt_riscv64", "odroidc4"] as const;
 
 describe.each(BOARDS)("examples on %s", (board) => {
   test("hello prints from init and then idles", () => {
