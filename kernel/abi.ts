@@ -28,6 +28,10 @@ export interface KernelAbi {
     readonly nbSendRecvDest: string;
   };
   readonly messageInfo: Readonly<Record<"length" | "extraCaps" | "capsUnwrapped" | "label", BitField>>;
+  /** seL4_CapRights_t bits (cap_rights.fields). */
+  readonly capRights: Readonly<Record<"capAllowWrite" | "capAllowRead" | "capAllowGrant" | "capAllowGrantReply", BitField>>;
+  /** seL4_CNode_CapData_t bits: the guard and guard size a CNodeMint/Mutate badge word sets (cnode_cap_data.fields). */
+  readonly cnodeCapData: Readonly<Record<"guard" | "guardSize", BitField>>;
   readonly ipcBuffer: {
     readonly fields: Readonly<Record<string, { readonly offset: number; readonly size: number }>>;
     readonly msgMaxLength: number;
@@ -116,6 +120,8 @@ export function kernelAbi(arch: Arch, config: KernelConfigName = "debug"): Kerne
       nbSendRecvDest: regs["common"]["nbsendrecv_send_dest_cptr"],
     },
     messageInfo: raw["message_info"]["fields"],
+    capRights: raw["cap_rights"]["fields"],
+    cnodeCapData: raw["cnode_cap_data"]["fields"],
     ipcBuffer: { fields: ipc["fields"], msgMaxLength: ipc["seL4_MsgMaxLength"], msgMaxExtraCaps: ipc["seL4_MsgMaxExtraCaps"] },
     errors: raw["errors"],
     labels: labelsFor(raw, config),
@@ -127,6 +133,50 @@ export function kernelAbi(arch: Arch, config: KernelConfigName = "debug"): Kerne
   };
   abis.set(key, Object.freeze(abi));
   return abi;
+}
+
+/** Where one argument of an invocation travels (marshalling.json `params[].where`). */
+export type ArgumentPlace =
+  | { readonly cap: number }
+  | { readonly mr: number; readonly bit: number; readonly bits: number }
+  | { readonly mr: number; readonly words: number; readonly members: readonly string[] };
+
+export interface MethodLayout {
+  readonly label: string;
+  /** Input arguments by their XML name. */
+  readonly params: Readonly<Record<string, ArgumentPlace>>;
+  readonly msgLength: number;
+  readonly extraCaps: number;
+}
+
+const layouts = new Map<string, ReadonlyMap<string, MethodLayout>>();
+
+/**
+ * The argument placement of every invocation of one architecture (marshalling.json), by label.
+ * Of a label declared twice under opposite conditions only the MCS variant is kept: this kernel is MCS.
+ */
+export function methodLayouts(arch: Arch): ReadonlyMap<string, MethodLayout> {
+  const known = layouts.get(arch);
+  if (known !== undefined) return known;
+  const raw = readAbiFile("marshalling.json") as Json;
+  const map = new Map<string, MethodLayout>();
+  for (const key of raw[arch]["methods"] as string[]) {
+    if (key.endsWith("[!KERNEL_MCS]")) continue;
+    const e = raw["entries"][key] as Json;
+    const label = e["label"] as string;
+    const params: Record<string, ArgumentPlace> = {};
+    for (const p of e["params"] as Json[]) if (p["dir"] === "in") params[p["name"]] = p["where"];
+    map.set(label, Object.freeze({ label, params: Object.freeze(params), msgLength: e["msg_length"], extraCaps: e["extra_caps"] }));
+  }
+  layouts.set(arch, map);
+  return map;
+}
+
+/** One invocation's argument placement; throws if the tables lack it (a broken install, not a guest error). */
+export function methodLayout(arch: Arch, label: string): MethodLayout {
+  const m = methodLayouts(arch).get(label);
+  if (m === undefined) throw new Error(`marshalling.json has no ${label} for ${arch}`);
+  return m;
 }
 
 export interface PlatformFacts {

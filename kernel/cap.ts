@@ -1,10 +1,13 @@
 // Capabilities: what a CNode slot holds. Field names follow seL4's cap types (structures_64.bf).
+import type { BitField, KernelAbi } from "./abi.js";
+import type { SyscallError } from "./errors.js";
 import type { CNode } from "./objects/cnode.js";
 import type { Endpoint } from "./objects/endpoint.js";
 import type { IRQHandler } from "./objects/interrupt.js";
 import type { Notification } from "./objects/notification.js";
 import type { Reply } from "./objects/reply.js";
 import type { SchedContext } from "./objects/schedcontext.js";
+import type { SchedControl } from "./objects/schedcontrol.js";
 import type { TCB } from "./objects/tcb.js";
 
 export interface CapRights {
@@ -24,6 +27,8 @@ export type Cap =
   | { readonly type: "cnode"; readonly object: CNode; readonly guard: bigint; readonly guardSize: number }
   | { readonly type: "tcb"; readonly object: TCB }
   | { readonly type: "sched_context"; readonly object: SchedContext }
+  /** The right to configure scheduling contexts of one core (MCS sched_control_cap). */
+  | { readonly type: "sched_control"; readonly object: SchedControl }
   | { readonly type: "irq_handler"; readonly object: IRQHandler }
   /** An address space root; the model keeps the mappings on the emulator side. */
   | { readonly type: "vspace"; readonly object: unknown };
@@ -31,3 +36,101 @@ export type Cap =
 export type CapType = Cap["type"];
 
 export const NULL_CAP: Cap = Object.freeze({ type: "null" });
+
+// --- cap arithmetic (seL4 src/object/objecttype.c) -------------------------------------------
+// Pure functions of cap values: what deriving, masking and re-badging make of a cap, and which
+// caps name the same object. The derivation tree that uses them is kernel/cspace.ts.
+
+/** The word a seL4_CapRights_t is passed as, read with the ABI's bit layout (rightsFromWord). */
+export function rightsFromWord(abi: KernelAbi, word: bigint): CapRights {
+  const bit = (f: BitField): boolean => ((word >> BigInt(f.offset)) & 1n) === 1n;
+  const r = abi.capRights;
+  return { write: bit(r.capAllowWrite), read: bit(r.capAllowRead), grant: bit(r.capAllowGrant), grantReply: bit(r.capAllowGrantReply) };
+}
+
+/** Rights can only be removed (maskCapRights): notifications keep grant bits they do not use; a reply keeps only grant. */
+export function maskCapRights(r: CapRights, cap: Cap): Cap {
+  switch (cap.type) {
+    case "endpoint":
+      return { ...cap, rights: { write: cap.rights.write && r.write, read: cap.rights.read && r.read, grant: cap.rights.grant && r.grant, grantReply: cap.rights.grantReply && r.grantReply } };
+    case "notification":
+      return { ...cap, rights: { ...cap.rights, write: cap.rights.write && r.write, read: cap.rights.read && r.read } };
+    case "reply":
+      return { ...cap, canGrant: cap.canGrant && r.grant };
+    default:
+      return cap;
+  }
+}
+
+/**
+ * A cap with new badge or guard data (updateCapData). An endpoint or notification takes a badge only
+ * when unbadged and not `preserve` (Mint); otherwise the result is the null cap, which the caller
+ * reports as IllegalOperation. A CNode cap takes guard and guard size from the word unless they
+ * would resolve more than a word's bits. Other caps are unchanged.
+ */
+export function updateCapData(abi: KernelAbi, preserve: boolean, data: bigint, cap: Cap): Cap {
+  switch (cap.type) {
+    case "endpoint":
+    case "notification":
+      return !preserve && cap.badge === 0n ? { ...cap, badge: BigInt.asUintN(64, data) } : NULL_CAP;
+    case "cnode": {
+      const f = abi.cnodeCapData;
+      const field = (b: BitField): bigint => (data >> BigInt(b.offset)) & ((1n << BigInt(b.width)) - 1n);
+      const guardSize = Number(field(f.guardSize));
+      if (guardSize + cap.object.radix > WORD_BITS) return NULL_CAP;
+      const guard = field(f.guard) & ((1n << BigInt(guardSize)) - 1n);
+      return { ...cap, guard, guardSize };
+    }
+    default:
+      return cap;
+  }
+}
+
+export type Derived = { readonly ok: true; readonly cap: Cap } | { readonly ok: false; readonly error: SyscallError };
+
+/**
+ * The cap a copy or transfer may place (deriveCap). Of the caps modelled every one derives to
+ * itself (the MCS reply cap included); seL4's exceptions are caps not modelled here: zombies and
+ * IRQControl derive to null, an untyped with children fails with RevokeFirst.
+ */
+export function deriveCap(cap: Cap): Derived {
+  return { ok: true, cap };
+}
+
+/** Both caps cover the same object or region (sameRegionAs). */
+export function sameRegionAs(a: Cap, b: Cap): boolean {
+  switch (a.type) {
+    case "null":
+      return false;
+    case "irq_handler":
+      return b.type === "irq_handler" && a.object.irq === b.object.irq;
+    case "cnode":
+      return b.type === "cnode" && a.object === b.object && a.object.radix === b.object.radix;
+    default:
+      return a.type === b.type && a.object === (b as typeof a).object;
+  }
+}
+
+/** Both caps name the same object (sameObjectAs); for the caps modelled this is sameRegionAs. */
+export function sameObjectAs(a: Cap, b: Cap): boolean {
+  return sameRegionAs(a, b);
+}
+
+/** A derived cap that is the first with its badge may revoke the caps copied from it (isCapRevocable). */
+export function isCapRevocable(derived: Cap, src: Cap): boolean {
+  switch (derived.type) {
+    case "endpoint":
+    case "notification":
+      return derived.badge !== (src as typeof derived).badge;
+    default:
+      return false;
+  }
+}
+
+/** Only an endpoint cap with all four rights may cancel badged sends (hasCancelSendRights). */
+export function hasCancelSendRights(cap: Cap): boolean {
+  return cap.type === "endpoint" && cap.rights.write && cap.rights.read && cap.rights.grant && cap.rights.grantReply;
+}
+
+/** seL4 wordBits: the most bits a CSpace address resolves. */
+export const WORD_BITS = 64;

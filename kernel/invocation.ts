@@ -4,10 +4,14 @@ import type { Cap } from "./cap.js";
 import type { SyscallError } from "./errors.js";
 import { doReplyTransfer, sendIPC, sendSignal } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
+import type { Slot } from "./objects/cnode.js";
+import { decodeCNodeInvocation, performCNodeInvocation, type CNodeInvocation } from "./objects/cnode-invocation.js";
 import type { Endpoint } from "./objects/endpoint.js";
 import type { IRQHandler } from "./objects/interrupt.js";
 import type { Notification } from "./objects/notification.js";
 import type { Reply } from "./objects/reply.js";
+import { decodeSchedContextInvocation, performSchedContextInvocation, type SchedContextInvocation } from "./objects/schedcontext-invocation.js";
+import { decodeSchedControlInvocation, performSchedControlInvocation, type SchedControlInvocation } from "./objects/schedcontrol.js";
 import { decodeTCBInvocation, performTCBInvocation, type TCBInvocation } from "./objects/tcb-invocation.js";
 import type { TCB } from "./objects/tcb.js";
 
@@ -21,15 +25,20 @@ export interface InvocationContext {
   readonly canDonate: boolean;
   /** The send half of ReplyRecv, NBSendRecv or NBSendWait (MCS firstPhase). */
   readonly firstPhase: boolean;
+  /** The slots of the extra caps the message names (lookupExtraCaps; a slot may be empty). */
+  readonly extraCaps: readonly Slot[];
 }
 
 export type Invocation =
   | { readonly kind: "EndpointSend"; readonly ep: Endpoint; readonly badge: bigint; readonly canGrant: boolean; readonly canGrantReply: boolean }
   | { readonly kind: "NotificationSignal"; readonly ntfn: Notification; readonly badge: bigint }
-  | { readonly kind: "Reply"; readonly reply: Reply }
+  | { readonly kind: "Reply"; readonly reply: Reply; readonly canGrant: boolean }
   | { readonly kind: "IRQAckIRQ"; readonly handler: IRQHandler }
   | { readonly kind: "IRQClearIRQHandler"; readonly handler: IRQHandler }
-  | { readonly kind: "TCB"; readonly tcb: TCBInvocation };
+  | { readonly kind: "TCB"; readonly tcb: TCBInvocation }
+  | { readonly kind: "SchedContext"; readonly sc: SchedContextInvocation }
+  | { readonly kind: "SchedControl"; readonly control: SchedControlInvocation }
+  | { readonly kind: "CNode"; readonly cnode: CNodeInvocation };
 
 export type Decoded = { readonly ok: true; readonly invocation: Invocation } | { readonly ok: false; readonly error: SyscallError };
 
@@ -46,7 +55,7 @@ export function decodeInvocation(k: Kernel, ctx: InvocationContext, cap: Cap): D
       if (!cap.rights.write) return fail({ type: "seL4_InvalidCapability", cap: 0 });
       return ok({ kind: "NotificationSignal", ntfn: cap.object, badge: cap.badge });
     case "reply":
-      return ok({ kind: "Reply", reply: cap.object });
+      return ok({ kind: "Reply", reply: cap.object, canGrant: cap.canGrant });
     case "irq_handler":
       return decodeIRQHandlerInvocation(k, ctx, cap.object);
     case "tcb": {
@@ -54,6 +63,23 @@ export function decodeInvocation(k: Kernel, ctx: InvocationContext, cap: Cap): D
       if (ctx.firstPhase) return fail({ type: "seL4_InvalidCapability", cap: 0 });
       const d = decodeTCBInvocation(k, ctx, cap.object);
       return d.ok ? ok({ kind: "TCB", tcb: d.invocation }) : d;
+    }
+    case "sched_context": {
+      // MCS decodeInvocation: nor scheduling-context or SchedControl caps.
+      if (ctx.firstPhase) return fail({ type: "seL4_InvalidCapability", cap: 0 });
+      const d = decodeSchedContextInvocation(k, ctx, cap.object);
+      return d.ok ? ok({ kind: "SchedContext", sc: d.invocation }) : d;
+    }
+    case "sched_control": {
+      if (ctx.firstPhase) return fail({ type: "seL4_InvalidCapability", cap: 0 });
+      const d = decodeSchedControlInvocation(k, ctx, cap.object);
+      return d.ok ? ok({ kind: "SchedControl", control: d.invocation }) : d;
+    }
+    case "cnode": {
+      // MCS decodeInvocation: nor CNode caps.
+      if (ctx.firstPhase) return fail({ type: "seL4_InvalidCapability", cap: 0 });
+      const d = decodeCNodeInvocation(k, ctx, cap);
+      return d.ok ? ok({ kind: "CNode", cnode: d.invocation }) : d;
     }
     default:
       return fail({ type: "seL4_InvalidCapability", cap: 0 });
@@ -80,7 +106,7 @@ export function performInvocation(k: Kernel, ctx: InvocationContext, inv: Invoca
       sendSignal(k, inv.ntfn, inv.badge);
       break;
     case "Reply":
-      doReplyTransfer(k, thread, inv.reply);
+      doReplyTransfer(k, thread, inv.reply, inv.canGrant);
       break;
     case "IRQAckIRQ":
       k.host.ackIrq(inv.handler.irq);
@@ -90,6 +116,15 @@ export function performInvocation(k: Kernel, ctx: InvocationContext, inv: Invoca
       break;
     case "TCB":
       performTCBInvocation(k, inv.tcb);
+      break;
+    case "SchedContext":
+      performSchedContextInvocation(k, inv.sc);
+      break;
+    case "SchedControl":
+      performSchedControlInvocation(k, inv.control);
+      break;
+    case "CNode":
+      performCNodeInvocation(k, inv.cnode);
       break;
   }
 }

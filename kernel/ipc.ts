@@ -1,6 +1,7 @@
 // Message passing: endpoints, notifications, replies and fault delivery
 // (seL4 src/object/endpoint.c, notification.c, reply.c, src/kernel/thread.c, faulthandler.c).
 import type { Cap } from "./cap.js";
+import { lookupExtraCaps, transferCaps } from "./cap-transfer.js";
 import { faultMessage, faultReplyRegisters, type Fault } from "./faults.js";
 import type { Kernel } from "./kernel.js";
 import { decodeMessageInfo, encodeMessageInfo } from "./message-info.js";
@@ -12,8 +13,12 @@ import { tcbAppend, type TCB } from "./objects/tcb.js";
 
 // --- message transfer ---------------------------------------------------------------------
 
-/** Copies a message (or the sender's pending fault) into the receiver (doIPCTransfer). */
-export function doIPCTransfer(k: Kernel, sender: TCB, badge: bigint, receiver: TCB): void {
+/**
+ * Copies a message (or the sender's pending fault) into the receiver (doIPCTransfer). With `grant`
+ * the sender's extra caps go too; a cap to `endpoint` (the one the message crosses; none for a
+ * reply) is unwrapped to its badge.
+ */
+export function doIPCTransfer(k: Kernel, sender: TCB, endpoint: Endpoint | undefined, badge: bigint, grant: boolean, receiver: TCB): void {
   const abi = k.abi;
   if (sender.pendingFault !== undefined) {
     const msg = faultMessage(abi, sender.pendingFault, sender.restartPc, (name) => k.getReg(sender, name));
@@ -25,12 +30,18 @@ export function doIPCTransfer(k: Kernel, sender: TCB, badge: bigint, receiver: T
   const info = decodeMessageInfo(abi, k.getReg(sender, abi.roles.info));
   const fast = abi.roles.mrs.length;
   let length = Math.min(info.length, abi.ipcBuffer.msgMaxLength);
-  const senderBuffer = length > fast ? k.ipcBuffer(sender, false) : undefined;
-  const receiverBuffer = length > fast ? k.ipcBuffer(receiver, true) : undefined;
+  const withCaps = grant && info.extraCaps > 0;
+  const senderBuffer = length > fast || withCaps ? k.ipcBuffer(sender, false) : undefined;
+  const receiverBuffer = length > fast || withCaps ? k.ipcBuffer(receiver, true) : undefined;
   if (senderBuffer === undefined || receiverBuffer === undefined) length = Math.min(length, fast);
   for (let i = 0; i < length; i++) k.setMR(receiver, receiverBuffer, i, k.getMR(sender, senderBuffer, i));
-  // Capability transfer is not modelled yet: the receiver is told no caps arrived.
-  k.setReg(receiver, abi.roles.info, encodeMessageInfo(abi, { label: info.label, capsUnwrapped: 0, extraCaps: 0, length }));
+  let caps = { extraCaps: 0, capsUnwrapped: 0 };
+  if (withCaps && receiverBuffer !== undefined) {
+    // doNormalTransfer: extra caps that fail to look up are dropped, not reported.
+    const extra = lookupExtraCaps(k, sender, senderBuffer, info.extraCaps);
+    if (extra.ok && extra.slots.length > 0) caps = transferCaps(k, extra.slots, endpoint, receiver, receiverBuffer);
+  }
+  k.setReg(receiver, abi.roles.info, encodeMessageInfo(abi, { label: info.label, capsUnwrapped: caps.capsUnwrapped, extraCaps: caps.extraCaps, length }));
   k.setReg(receiver, abi.roles.cap, badge);
 }
 
@@ -78,7 +89,7 @@ function replyPush(caller: TCB, callee: TCB, reply: Reply, canDonate: boolean): 
 }
 
 /** Unbinds a reply object from its caller, returning a lent SC (reply_remove). */
-function replyRemove(reply: Reply): void {
+export function replyRemove(reply: Reply): void {
   const caller = reply.tcb;
   if (reply.donated !== undefined && caller !== undefined) donate(reply.donated, caller);
   reply.donated = undefined;
@@ -86,14 +97,14 @@ function replyRemove(reply: Reply): void {
   if (caller !== undefined && caller.reply === reply) caller.reply = undefined;
 }
 
-/** Answers the caller waiting on `reply` (doReplyTransfer). */
-export function doReplyTransfer(k: Kernel, sender: TCB, reply: Reply): void {
+/** Answers the caller waiting on `reply`; `grant` (the reply cap's) lets caps go with the answer (doReplyTransfer). */
+export function doReplyTransfer(k: Kernel, sender: TCB, reply: Reply, grant = false): void {
   const receiver = reply.tcb;
   if (receiver === undefined || receiver.state !== "BlockedOnReply") return;
   replyRemove(reply);
   const fault = receiver.pendingFault;
   if (fault === undefined) {
-    doIPCTransfer(k, sender, 0n, receiver);
+    doIPCTransfer(k, sender, undefined, 0n, grant, receiver);
     k.setThreadState(receiver, "Running");
   } else {
     const restart = handleFaultReply(k, receiver, sender, fault);
@@ -151,7 +162,7 @@ export function sendIPC(k: Kernel, thread: TCB, ep: Endpoint, o: SendOptions): v
   if (ep.state === "Recv") {
     const dest = ep.queue.shift()!;
     dest.blocking = undefined;
-    doIPCTransfer(k, thread, o.badge, dest);
+    doIPCTransfer(k, thread, ep, o.badge, o.canGrant, dest);
     const reply = dest.reply;
     dest.reply = undefined;
     if (reply !== undefined) reply.tcb = undefined;
@@ -184,7 +195,7 @@ export function receiveIPC(k: Kernel, thread: TCB, ep: Endpoint, isBlocking: boo
     const sender = ep.queue.shift()!;
     const b = sender.blocking!;
     sender.blocking = undefined;
-    doIPCTransfer(k, sender, b.badge, thread);
+    doIPCTransfer(k, sender, ep, b.badge, b.canGrant, thread);
     if (b.isCall || sender.pendingFault !== undefined) {
       if (reply !== undefined && (b.canGrant || b.canGrantReply)) replyPush(sender, thread, reply, b.canDonate);
       else k.setThreadState(sender, "Inactive");

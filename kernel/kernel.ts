@@ -1,7 +1,8 @@
 // The kernel's state: threads, the scheduler (seL4 src/kernel/thread.c) and the host interfaces it
 // reports through. Objects and syscalls live in their own modules and act on a Kernel.
 import type { KernelAbi } from "./abi.js";
-import type { TCB } from "./objects/tcb.js";
+import { completeYieldTo } from "./objects/schedcontext.js";
+import { tcbAppend, type TCB } from "./objects/tcb.js";
 
 /** What the kernel asks of the machine around it (console, interrupt controller, diagnostics). */
 export interface KernelHost {
@@ -93,9 +94,49 @@ export class Kernel {
     if (tcb === this.current && !tcb.runnable) this.rescheduleRequired();
   }
 
-  /** Schedulable: runnable with a scheduling context (MCS isSchedulable). */
+  /** Schedulable: runnable with an active scheduling context (MCS isSchedulable). */
   isSchedulable(tcb: TCB): boolean {
-    return tcb.runnable && tcb.sc !== undefined;
+    return tcb.runnable && tcb.sc !== undefined && tcb.sc.active;
+  }
+
+  /** In a ready queue (seL4's tcbQueued bit). */
+  isQueued(tcb: TCB): boolean {
+    return this.queues[tcb.priority]!.includes(tcb);
+  }
+
+  /**
+   * setPriority (MCS): a queued or current thread is requeued at its new priority and the scheduler
+   * asked to choose again; a thread blocked on an endpoint or notification moves in that queue.
+   */
+  setPriority(tcb: TCB, priority: number): void {
+    switch (tcb.state) {
+      case "Running":
+      case "Restart":
+        if (this.isQueued(tcb) || tcb === this.current) {
+          this.dequeue(tcb);
+          tcb.priority = priority;
+          if (this.isSchedulable(tcb)) this.enqueue(tcb);
+          this.rescheduleRequired();
+        } else {
+          tcb.priority = priority;
+        }
+        break;
+      case "BlockedOnReceive":
+      case "BlockedOnSend":
+      case "BlockedOnNotification": {
+        tcb.priority = priority;
+        const queue = tcb.blocking?.object.queue;
+        if (queue !== undefined) {
+          // reorderEP / reorderNTFN: out of the queue and back in by the new priority.
+          const i = queue.indexOf(tcb);
+          if (i >= 0) queue.splice(i, 1);
+          tcbAppend(queue, tcb);
+        }
+        break;
+      }
+      default:
+        tcb.priority = priority;
+    }
   }
 
   /** Head of its priority queue (tcbSchedEnqueue). */
@@ -188,6 +229,9 @@ export class Kernel {
     } else if (cur !== undefined && !this.isSchedulable(cur)) {
       this.switchTo(this.highestReady());
     }
+    // activateThread (MCS): a thread that yielded to another SC gets that SC's consumed time on its way out.
+    const next = this.current;
+    if (next?.yieldTo !== undefined) completeYieldTo(this, next);
     return this.current;
   }
 

@@ -5,6 +5,7 @@ import { errorReply } from "./errors.js";
 import { decodeInvocation, performInvocation, type InvocationContext } from "./invocation.js";
 import { handleFault, receiveIPC, receiveSignal, replyFromKernel } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
+import { lookupExtraCaps } from "./cap-transfer.js";
 import { decodeMessageInfo } from "./message-info.js";
 import { resolveAddressBits, slotCap, type LookupFault } from "./objects/cnode.js";
 import type { TCB } from "./objects/tcb.js";
@@ -98,9 +99,15 @@ function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: b
     if (isBlocking) handleFault(k, thread, { type: "CapFault", address: cptr, inReceivePhase: false, lookup: found.fault });
     return;
   }
-  const hasBuffer = k.ipcBuffer(thread, false) !== undefined;
-  const length = Math.min(info.length, hasBuffer ? k.abi.ipcBuffer.msgMaxLength : k.abi.roles.mrs.length);
-  const ctx: InvocationContext = { thread, label: info.label, length, isBlocking, isCall, canDonate, firstPhase };
+  const buffer = k.ipcBuffer(thread, false);
+  const extra = lookupExtraCaps(k, thread, buffer, info.extraCaps);
+  if (!extra.ok) {
+    // Still the faulting section: an extra cap that does not resolve is a cap fault on its cptr.
+    if (isBlocking) handleFault(k, thread, { type: "CapFault", address: extra.cptr, inReceivePhase: false, lookup: extra.fault });
+    return;
+  }
+  const length = Math.min(info.length, buffer !== undefined ? k.abi.ipcBuffer.msgMaxLength : k.abi.roles.mrs.length);
+  const ctx: InvocationContext = { thread, label: info.label, length, isBlocking, isCall, canDonate, firstPhase, extraCaps: extra.slots };
   const decoded = decodeInvocation(k, ctx, found.cap);
   if (!decoded.ok) {
     if (isCall) {
@@ -160,8 +167,8 @@ function debugNameThread(k: Kernel, thread: TCB): void {
  * is a vspace_cap on AArch64 and a page_table_cap on RISC-V.
  */
 const CAP_TYPE_TAGS: Readonly<Record<Arch, Readonly<Record<CapType, bigint>>>> = {
-  aarch64: { null: 0n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, sched_context: 22n, vspace: 9n },
-  riscv64: { null: 0n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, sched_context: 22n, vspace: 3n },
+  aarch64: { null: 0n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, sched_context: 22n, sched_control: 24n, vspace: 9n },
+  riscv64: { null: 0n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, sched_context: 22n, sched_control: 24n, vspace: 3n },
 };
 
 /** The cap register := the type tag of the cap it names; a failed lookup names the null cap (handleUnknownSyscall). */

@@ -1,11 +1,15 @@
 // CNodes and capability addressing (seL4 src/object/cnode.c, src/kernel/cspace.c).
 import type { Cap } from "../cap.js";
 import { NULL_CAP } from "../cap.js";
+import type { MdbNode } from "../cspace.js";
 
 export class CNode {
   readonly slots: Cap[];
+  /** The derivation-tree node of each slot, kept by kernel/cspace.ts; absent for a slot never linked. */
+  readonly mdb: (MdbNode | undefined)[];
   constructor(readonly radix: number) {
     this.slots = new Array<Cap>(2 ** radix).fill(NULL_CAP);
+    this.mdb = [];
   }
 }
 

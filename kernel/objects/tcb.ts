@@ -45,6 +45,14 @@ export class TCB {
   ipcBuffer = 0n;
   /** MCS keeps a copy of the fault endpoint cap in the TCB (TCBConfigure / SetSpace). */
   faultHandler: Cap = NULL_CAP;
+  /** The timeout fault endpoint (MCS TCBSetTimeoutEndpoint); timeout faults are not raised yet. */
+  timeoutHandler: Cap = NULL_CAP;
+  /** The VSpace root cap installed by TCBSetSpace / TCBConfigure (tcbVTable); `vspace` is the memory view. */
+  vspaceRoot: Cap = NULL_CAP;
+  /** tcbFlags (seL4_TCBFlag_*, TCBSetFlags). */
+  flags = 0n;
+  /** The SC this thread yielded to with SchedContextYieldTo, until it runs again (tcbYieldTo). */
+  yieldTo: SchedContext | undefined;
   boundNotification: Notification | undefined;
   sc: SchedContext | undefined;
   blocking: Blocking | undefined;

@@ -1,0 +1,305 @@
+// The capability derivation tree (seL4's mapping database, MDB) and the operations that keep it:
+// cteInsert, cteMove, cteSwap, cteDelete, cteRevoke, isMDBParentOf, isFinalCapability (seL4
+// src/object/cnode.c), and slot lookup for CNode operations (src/kernel/cspace.c).
+//
+// As in seL4 every slot carries an MDB node: a link to the previous and next slot of one list in
+// which each cap is followed by the caps derived from it, plus `revocable` (this cap may revoke
+// the caps after it) and `firstBadged` (the first cap with its badge). The nodes live beside the
+// caps (CNode.mdb[i] for CNode.slots[i]), so the slots stay a plain array of caps.
+//
+// A cap written into a slot directly, as the system builder does, has no recorded node. It stands
+// for a cap the capDL initialiser derived from an original it keeps in its own CSpace: it is
+// revocable when it carries a badge, and it is never the final cap to its object, so deleting it
+// leaves the object alone. insertOriginalCap records an original (a freshly created object's cap).
+import { NULL_CAP, WORD_BITS, isCapRevocable, sameObjectAs, sameRegionAs, type Cap } from "./cap.js";
+import type { SyscallError } from "./errors.js";
+import { cancelIPC, replyRemove } from "./ipc.js";
+import type { Kernel } from "./kernel.js";
+import { resolveAddressBits, slotCap, type CNode, type Slot } from "./objects/cnode.js";
+import { cancelAllIPC } from "./objects/endpoint.js";
+import { cancelAllSignals } from "./objects/notification.js";
+import type { TCB } from "./objects/tcb.js";
+
+export interface MdbNode {
+  prev: Slot | undefined;
+  next: Slot | undefined;
+  revocable: boolean;
+  firstBadged: boolean;
+  /** A builder-placed cap whose original lives outside the model: never final. */
+  external: boolean;
+}
+
+/** Two references to one slot (seL4 compares cte pointers). */
+export const sameSlot = (a: Slot | undefined, b: Slot | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a.cnode === b.cnode && a.index === b.index);
+
+export { slotCap };
+
+/** The slot's MDB node as recorded, or the node a builder-placed cap stands for. Never mutate the result. */
+export function mdbNode(slot: Slot): Readonly<MdbNode> {
+  const n = slot.cnode.mdb[slot.index];
+  if (n !== undefined) return n;
+  const cap = slotCap(slot);
+  const badged = (cap.type === "endpoint" || cap.type === "notification") && cap.badge !== 0n;
+  return { prev: undefined, next: undefined, revocable: badged, firstBadged: badged, external: cap.type !== "null" };
+}
+
+/** The slot's node, recorded so that it can be changed. */
+function ownNode(slot: Slot): MdbNode {
+  let n = slot.cnode.mdb[slot.index];
+  if (n === undefined) {
+    n = { ...mdbNode(slot) };
+    slot.cnode.mdb[slot.index] = n;
+  }
+  return n;
+}
+
+function setNode(slot: Slot, n: MdbNode | undefined): void {
+  slot.cnode.mdb[slot.index] = n;
+}
+
+function setNext(slot: Slot | undefined, next: Slot | undefined): void {
+  if (slot !== undefined) ownNode(slot).next = next;
+}
+
+function setPrev(slot: Slot | undefined, prev: Slot | undefined): void {
+  if (slot !== undefined) ownNode(slot).prev = prev;
+}
+
+/** Places the cap of a newly created object, the root of its derivation tree (insertNewCap without parent). */
+export function insertOriginalCap(slot: Slot, cap: Cap): void {
+  if (slotCap(slot).type !== "null") throw new Error("insertOriginalCap into an occupied slot");
+  slot.cnode.slots[slot.index] = cap;
+  setNode(slot, { prev: undefined, next: undefined, revocable: true, firstBadged: true, external: false });
+}
+
+// --- inserting and moving -------------------------------------------------------------------
+
+/** `newCap`, derived from the cap in `src`, goes into the empty `dest` right after it (cteInsert). */
+export function cteInsert(newCap: Cap, src: Slot, dest: Slot): void {
+  if (slotCap(dest).type !== "null") throw new Error("cteInsert to a non-empty slot");
+  const srcNode = ownNode(src);
+  const revocable = isCapRevocable(newCap, slotCap(src));
+  const next = srcNode.next;
+  dest.cnode.slots[dest.index] = newCap;
+  setNode(dest, { prev: src, next, revocable, firstBadged: revocable, external: false });
+  srcNode.next = dest;
+  setPrev(next, dest);
+}
+
+/** The cap in `src`, possibly changed to `newCap`, moves to the empty `dest` with its place in the tree (cteMove). */
+export function cteMove(newCap: Cap, src: Slot, dest: Slot): void {
+  if (slotCap(dest).type !== "null") throw new Error("cteMove to a non-empty slot");
+  const node = ownNode(src);
+  dest.cnode.slots[dest.index] = newCap;
+  src.cnode.slots[src.index] = NULL_CAP;
+  setNode(dest, node);
+  setNode(src, undefined);
+  setNext(node.prev, dest);
+  setPrev(node.next, dest);
+}
+
+/** Exchanges two slots' caps (as cap1, cap2) and their places in the tree (cteSwap). */
+export function cteSwap(cap1: Cap, slot1: Slot, cap2: Cap, slot2: Slot): void {
+  const n1 = ownNode(slot1);
+  const n2 = ownNode(slot2);
+  slot1.cnode.slots[slot1.index] = cap2;
+  slot2.cnode.slots[slot2.index] = cap1;
+  setNext(n1.prev, slot2);
+  setPrev(n1.next, slot2);
+  setNode(slot1, n2);
+  setNode(slot2, n1);
+  setNext(n2.prev, slot1);
+  setPrev(n2.next, slot1);
+}
+
+// --- the tree -------------------------------------------------------------------------------
+
+/**
+ * Whether the cap in `b` was derived from the cap in `a` (isMDBParentOf): `a` must be revocable
+ * and cover the same region; a badged endpoint or notification cap is parent only of copies
+ * with its badge that are not themselves the first with that badge.
+ */
+export function isMDBParentOf(a: Slot, b: Slot): boolean {
+  const na = mdbNode(a);
+  if (!na.revocable) return false;
+  const capA = slotCap(a);
+  const capB = slotCap(b);
+  if (!sameRegionAs(capA, capB)) return false;
+  if ((capA.type === "endpoint" || capA.type === "notification") && capA.badge !== 0n) {
+    return capA.badge === (capB as typeof capA).badge && !mdbNode(b).firstBadged;
+  }
+  return true;
+}
+
+/** No other cap to the same object sits next to this one in the tree (isFinalCapability). */
+export function isFinalCapability(slot: Slot): boolean {
+  const n = mdbNode(slot);
+  if (n.external) return false;
+  const cap = slotCap(slot);
+  if (n.prev !== undefined && sameObjectAs(slotCap(n.prev), cap)) return false;
+  return n.next === undefined || !sameObjectAs(cap, slotCap(n.next));
+}
+
+/** DeleteFirst unless the slot is empty (ensureEmptySlot). */
+export function ensureEmptySlot(slot: Slot): SyscallError | undefined {
+  return slotCap(slot).type === "null" ? undefined : { type: "seL4_DeleteFirst" };
+}
+
+/** RevokeFirst if caps were derived from this one (ensureNoChildren). */
+export function ensureNoChildren(slot: Slot): SyscallError | undefined {
+  const next = mdbNode(slot).next;
+  return next !== undefined && isMDBParentOf(slot, next) ? { type: "seL4_RevokeFirst" } : undefined;
+}
+
+// --- deleting -------------------------------------------------------------------------------
+
+/**
+ * Removes the cap in `slot`; if it was the last cap to its object, the object is finalised first:
+ * waiting threads restarted, bindings undone, a CNode's own slots deleted (cteDelete). seL4 does
+ * the CNode and TCB cases through Zombie caps and preemption points; here they run to the end.
+ */
+export function cteDelete(k: Kernel, slot: Slot): void {
+  deleteSlot(k, slot, new Set());
+}
+
+function deleteSlot(k: Kernel, slot: Slot, finalising: Set<CNode>): void {
+  const cap = slotCap(slot);
+  if (cap.type === "null") return;
+  if (isFinalCapability(slot)) finaliseCap(k, cap, finalising);
+  emptySlot(slot);
+}
+
+/** Deletes every cap derived from the one in `slot`, the nearest first (cteRevoke). */
+export function cteRevoke(k: Kernel, slot: Slot): void {
+  for (let next = mdbNode(slot).next; next !== undefined && isMDBParentOf(slot, next); next = mdbNode(slot).next) {
+    cteDelete(k, next);
+  }
+}
+
+/** Unlinks the slot; the next cap inherits its first-badged mark (emptySlot). */
+function emptySlot(slot: Slot): void {
+  if (slotCap(slot).type === "null") return;
+  const n = mdbNode(slot);
+  setNext(n.prev, n.next);
+  if (n.next !== undefined) {
+    const next = ownNode(n.next);
+    next.prev = n.prev;
+    next.firstBadged = next.firstBadged || n.firstBadged;
+  }
+  slot.cnode.slots[slot.index] = NULL_CAP;
+  setNode(slot, undefined);
+}
+
+/** What deleting the last cap to an object does to the object (finaliseCap with final = true). */
+function finaliseCap(k: Kernel, cap: Cap, finalising: Set<CNode>): void {
+  switch (cap.type) {
+    case "endpoint":
+      cancelAllIPC(k, cap.object);
+      break;
+    case "notification": {
+      const ntfn = cap.object;
+      // schedContextMaybeUnbindNtfn, unbindMaybeNotification, cancelAllSignals
+      if (ntfn.sc !== undefined) {
+        ntfn.sc.notification = undefined;
+        ntfn.sc = undefined;
+      }
+      if (ntfn.boundTCB !== undefined) {
+        ntfn.boundTCB.boundNotification = undefined;
+        ntfn.boundTCB = undefined;
+      }
+      cancelAllSignals(k, ntfn);
+      break;
+    }
+    case "reply": {
+      const tcb = cap.object.tcb;
+      if (tcb?.state === "BlockedOnReply") {
+        replyRemove(cap.object);
+        k.setThreadState(tcb, "Inactive");
+      } else if (tcb?.state === "BlockedOnReceive") {
+        cancelIPC(k, tcb);
+      }
+      break;
+    }
+    case "cnode": {
+      // The Zombie a final CNode cap becomes empties the slots from the last to the first (reduceZombie).
+      const node = cap.object;
+      if (finalising.has(node)) break;
+      finalising.add(node);
+      for (let i = node.slots.length - 1; i >= 0; i--) deleteSlot(k, { cnode: node, index: i }, finalising);
+      finalising.delete(node);
+      break;
+    }
+    case "tcb":
+      finaliseThread(k, cap.object);
+      break;
+    case "sched_context": {
+      const sc = cap.object;
+      if (sc.tcb !== undefined) {
+        const tcb = sc.tcb;
+        tcb.sc = undefined;
+        sc.tcb = undefined;
+        if (tcb === k.current) k.rescheduleRequired();
+      }
+      if (sc.notification !== undefined) {
+        sc.notification.sc = undefined;
+        sc.notification = undefined;
+      }
+      break;
+    }
+    case "irq_handler":
+      // deletingIRQHandler: the notification the IRQ signalled is deleted with it.
+      cap.object.notification = NULL_CAP;
+      break;
+    case "vspace":
+    case "null":
+      break;
+  }
+}
+
+/**
+ * The last cap to a thread is gone: unbind its notification and SC, suspend it, and empty the caps
+ * it holds (finaliseCap for thread caps; its CSpace root and fault endpoint are TCB fields here,
+ * outside the derivation tree, so emptying them deletes nothing further).
+ */
+function finaliseThread(k: Kernel, tcb: TCB): void {
+  const ntfn = tcb.boundNotification;
+  if (ntfn !== undefined) {
+    ntfn.boundTCB = undefined;
+    tcb.boundNotification = undefined;
+  }
+  if (tcb.sc !== undefined) {
+    tcb.sc.tcb = undefined;
+    tcb.sc = undefined;
+  }
+  cancelIPC(k, tcb);
+  if (tcb.state === "Running") tcb.restartPc = k.getReg(tcb, "pc"); // suspend: updateRestartPC
+  k.dequeue(tcb);
+  k.setThreadState(tcb, "Inactive");
+  tcb.cspaceRoot = NULL_CAP;
+  tcb.faultHandler = NULL_CAP;
+}
+
+// --- lookup for CNode operations ------------------------------------------------------------
+
+export type SlotLookup = { readonly ok: true; readonly slot: Slot } | { readonly ok: false; readonly error: SyscallError };
+
+/**
+ * A slot named by (root, index, depth) for a CNode operation (lookupSlotForCNodeOp): the root must
+ * be a CNode cap, depth 1..64, and the address must resolve exactly `depth` bits; failures are
+ * FailedLookup errors carrying whether the source (or pivot) or the destination failed.
+ */
+export function lookupSlotForCNodeOp(isSource: boolean, root: Cap, cptr: bigint, depth: bigint): SlotLookup {
+  if (root.type !== "cnode") return { ok: false, error: { type: "seL4_FailedLookup", source: isSource, lookup: { type: "InvalidRoot" } } };
+  if (depth < 1n || depth > BigInt(WORD_BITS)) return { ok: false, error: { type: "seL4_RangeError", min: 1n, max: BigInt(WORD_BITS) } };
+  const r = resolveAddressBits(root, cptr, Number(depth));
+  if (!r.ok) return { ok: false, error: { type: "seL4_FailedLookup", source: isSource, lookup: r.fault } };
+  if (r.bitsRemaining !== 0) {
+    return { ok: false, error: { type: "seL4_FailedLookup", source: isSource, lookup: { type: "DepthMismatch", bitsLeft: r.bitsRemaining, bitsFound: 0 } } };
+  }
+  return { ok: true, slot: r.slot };
+}
+
+export const lookupSourceSlot = (root: Cap, cptr: bigint, depth: bigint): SlotLookup => lookupSlotForCNodeOp(true, root, cptr, depth);
+export const lookupTargetSlot = (root: Cap, cptr: bigint, depth: bigint): SlotLookup => lookupSlotForCNodeOp(false, root, cptr, depth);
+export const lookupPivotSlot = (root: Cap, cptr: bigint, depth: bigint): SlotLookup => lookupSlotForCNodeOp(true, root, cptr, depth);
