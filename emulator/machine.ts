@@ -10,6 +10,8 @@ import type { HostProgram } from "../microkit/monitor.js";
 import type { AddressSpace } from "./address-space.js";
 import type { Arch, CpuExit } from "./cpu.js";
 import { exitToFault } from "./exceptions.js";
+import { chargeConsumed } from "../kernel/objects/schedcontext.js";
+import { threadFacts } from "../kernel/marshalling.js";
 import { decodeSysregAccess, SysregBus } from "./sysregs.js";
 
 /** Engine register names for the seL4_UserContext entries that the engine calls otherwise. */
@@ -113,11 +115,15 @@ export class Machine {
   /** The interrupt controller's next deliverable line, and what the kernel does with it. */
   interrupts: { take(): number | undefined; deliver(irq: number): void } | undefined;
 
+  /** Kernel timer frequency: scheduling-context time is counted in its ticks. */
+  private readonly timerHz: bigint;
+
   constructor(
     readonly kernel: Kernel,
     readonly arch: Arch,
     probe: AddressSpace,
   ) {
+    this.timerHz = threadFacts(kernel.abi).timerFrequencyHz;
     const names = kernel.abi.userContext.map((n) => ENGINE_NAME[arch][n] ?? n);
     this.ids = probe.cpu.regIds(names);
     this.pcIndex = kernel.reg("pc");
@@ -232,6 +238,8 @@ export class Machine {
     const ran = cpu.executed - before;
     this.stats.instructions += ran;
     this.time += ran * 1000n / INSTRUCTIONS_PER_US;
+    // The SC that paid for the run is charged in kernel timer ticks (SchedContextConsumed).
+    if (tcb.sc !== undefined) chargeConsumed(tcb.sc, (ran * 1000n / INSTRUCTIONS_PER_US * this.timerHz) / 1_000_000_000n);
     const left = slice - ran;
     this.slices.set(tcb, left > 0n ? left : 0n);
     cpu.readRegisters(this.ids, tcb.context);
