@@ -1,17 +1,18 @@
 // The machine loop: the kernel model picks a thread, its address space's engine runs it until it
-// traps, faults, uses up its time slice or reaches the next device deadline, and the kernel handles
+// traps, faults, or reaches the next deadline (the kernel timer the kernel programmed for the end of
+// the thread's budget, the next release or the domain's end; or a device's), and the kernel handles
 // what happened. Virtual time advances by one nanosecond per retired instruction and jumps ahead to
-// the next device event while every thread is blocked, so every run of the same system is the same.
+// the next deadline while every thread is blocked, so every run of the same system is the same.
 import type { Kernel } from "../kernel/kernel.js";
 import type { TCB } from "../kernel/objects/tcb.js";
 import { handleFault } from "../kernel/ipc.js";
 import { activateThread, handleSyscall } from "../kernel/syscall.js";
 import type { HostProgram } from "../microkit/monitor.js";
+import { isGuestVcpu } from "../microkit/virtual-machine.js";
+import { suspend } from "../kernel/objects/tcb-invocation.js";
 import type { AddressSpace } from "./address-space.js";
 import type { Arch, CpuExit } from "./cpu.js";
 import { exitToFault } from "./exceptions.js";
-import { chargeConsumed } from "../kernel/objects/schedcontext.js";
-import { threadFacts } from "../kernel/marshalling.js";
 import { decodeSysregAccess, SysregBus } from "./sysregs.js";
 
 /** Engine register names for the seL4_UserContext entries that the engine calls otherwise. */
@@ -29,6 +30,15 @@ const ARM64_EXCP_UDEF = 1;
 
 /** Virtual instructions per microsecond of virtual time: a 1 GHz, one-instruction-per-cycle core. */
 export const INSTRUCTIONS_PER_US = 1000n;
+
+/** The longest single run when nothing bounds it (no deadline, no limit): one second of virtual time. */
+const MAX_RUN = 1_000_000_000n;
+
+function earliest(a: bigint | undefined, b: bigint | undefined): bigint | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a < b ? a : b;
+}
 
 export type StopReason = "idle" | "halted" | "instruction-limit" | "time-limit";
 
@@ -103,8 +113,6 @@ export class Machine {
   private last: TCB | undefined;
   /** Virtual time in nanoseconds. */
   private time = 0n;
-  /** What is left of each thread's time slice (instructions). */
-  private readonly slices = new Map<TCB, bigint>();
   trace: Trace | undefined;
   /** System registers answered by device models (AArch64). */
   readonly sysregs = new SysregBus();
@@ -115,15 +123,11 @@ export class Machine {
   /** The interrupt controller's next deliverable line, and what the kernel does with it. */
   interrupts: { take(): number | undefined; deliver(irq: number): void } | undefined;
 
-  /** Kernel timer frequency: scheduling-context time is counted in its ticks. */
-  private readonly timerHz: bigint;
-
   constructor(
     readonly kernel: Kernel,
     readonly arch: Arch,
     probe: AddressSpace,
   ) {
-    this.timerHz = threadFacts(kernel.abi).timerFrequencyHz;
     const names = kernel.abi.userContext.map((n) => ENGINE_NAME[arch][n] ?? n);
     this.ids = probe.cpu.regIds(names);
     this.pcIndex = kernel.reg("pc");
@@ -163,27 +167,31 @@ export class Machine {
       if (limits.stopAt !== undefined && this.time >= limits.stopAt) return "time-limit";
       this.serviceDevices();
       const tcb = k.schedule();
-      const deadline = this.nextDeadline();
+      const devices = this.nextDeadline();
+      const timer = this.timerDeadline();
       if (tcb === undefined) {
+        // The kernel timer only matters while some thread waits for a refill or another domain.
+        const kernelNext = timer !== undefined && k.hasPendingThreads() ? timer : undefined;
+        const deadline = earliest(devices, kernelNext);
         if (deadline === undefined) {
           // Idle unless input can still arrive for a PD to read.
           if (this.input?.waitForMore() === true) continue;
           return "idle";
         }
-        // Nothing can run: virtual time jumps to the next device event (or the stop time).
+        // Nothing can run: virtual time jumps to the next event (or the stop time).
         this.time = limits.stopAt !== undefined && limits.stopAt < deadline ? limits.stopAt : deadline;
         if (limits.realtime === true) sleepNs(this.time - (process.hrtime.bigint() - hostStart));
         continue;
       }
-      const slice = this.slices.get(tcb) ?? (tcb.sc?.budget ?? 1000n) * INSTRUCTIONS_PER_US;
-      let budget = slice;
+      let budget: bigint | undefined;
       const bound = (b: bigint | undefined): void => {
-        if (b !== undefined && b < budget) budget = b > 0n ? b : 1n;
+        if (b !== undefined && (budget === undefined || b < budget)) budget = b > 0n ? b : 1n;
       };
       bound(instructionsLeft);
-      if (deadline !== undefined) bound(deadline - this.time);
+      if (timer !== undefined) bound(((timer - this.time) * INSTRUCTIONS_PER_US) / 1000n);
+      if (devices !== undefined) bound(devices - this.time);
       if (limits.stopAt !== undefined) bound(limits.stopAt - this.time);
-      this.runThread(tcb, budget, slice);
+      this.runThread(tcb, budget ?? MAX_RUN);
     }
   }
 
@@ -191,19 +199,30 @@ export class Machine {
   step(): TCB | undefined {
     this.serviceDevices();
     const tcb = this.kernel.schedule();
-    if (tcb !== undefined) this.runThread(tcb, 1n, this.slices.get(tcb) ?? (tcb.sc?.budget ?? 1000n) * INSTRUCTIONS_PER_US);
+    if (tcb !== undefined) this.runThread(tcb, 1n);
     return tcb;
   }
 
-  /** Lets devices catch up with virtual time, then hands due interrupts to the kernel. */
+  /** The kernel timer's deadline (virtual ns), if the kernel programmed one. */
+  private timerDeadline(): bigint | undefined {
+    return this.kernel.timerDeadlineNs();
+  }
+
+  /**
+   * Lets devices catch up with virtual time, then enters the kernel for due interrupts — the kernel
+   * timer's or devices' (handleInterruptEntry: the time is billed first, then the lines handled).
+   */
   private serviceDevices(): void {
     this.input?.feed();
     for (const d of this.timed) d.advance(this.time);
     const ic = this.interrupts;
-    if (ic === undefined) return;
-    for (let irq = ic.take(); irq !== undefined; irq = ic.take()) {
+    let irq = ic?.take();
+    const timer = this.timerDeadline();
+    if (irq === undefined && (timer === undefined || timer > this.time)) return;
+    this.kernel.kernelEntry(this.time, false);
+    for (; irq !== undefined; irq = ic!.take()) {
       this.trace?.({ kind: "irq", at: this.time, irq });
-      ic.deliver(irq);
+      ic!.deliver(irq);
     }
   }
 
@@ -216,8 +235,8 @@ export class Machine {
     return next === undefined || next > this.time ? next : this.time;
   }
 
-  /** Runs a thread for at most `budget` instructions of its remaining time slice `slice`. */
-  private runThread(tcb: TCB, budget: bigint, slice: bigint): void {
+  /** Runs a thread for at most `budget` instructions, then enters the kernel for what stopped it. */
+  private runThread(tcb: TCB, budget: bigint): void {
     const k = this.kernel;
     activateThread(k, tcb);
     if (tcb !== this.last) this.stats.switches++;
@@ -226,7 +245,14 @@ export class Machine {
       // TypeScript user code (the monitor): it leaves its next syscall in its registers.
       tcb.host.next(k, tcb);
       this.stats.syscalls++;
-      handleSyscall(k, tcb, tcb.restartPc);
+      if (k.kernelEntry(this.time, true)) handleSyscall(k, tcb, tcb.restartPc);
+      return;
+    }
+    if (isGuestVcpu(tcb.host)) {
+      // A VM's vCPU thread that its VMM started: seL4 would enter the guest here, but guest code is
+      // not emulated (microkit/virtual-machine.ts). Say so, and stop the thread where it is.
+      k.host.debugPrint(tcb.host.notEmulated(k.getReg(tcb, "pc")));
+      suspend(k, tcb);
       return;
     }
     const cpu = this.space(tcb).cpu;
@@ -238,24 +264,20 @@ export class Machine {
     const ran = cpu.executed - before;
     this.stats.instructions += ran;
     this.time += ran * 1000n / INSTRUCTIONS_PER_US;
-    // The SC that paid for the run is charged in kernel timer ticks (SchedContextConsumed).
-    if (tcb.sc !== undefined) chargeConsumed(tcb.sc, (ran * 1000n / INSTRUCTIONS_PER_US * this.timerHz) / 1_000_000_000n);
-    const left = slice - ran;
-    this.slices.set(tcb, left > 0n ? left : 0n);
     cpu.readRegisters(this.ids, tcb.context);
     if (this.trace !== undefined) this.trace(this.traceEvent(tcb, exit));
     switch (exit.kind) {
-      case "syscall":
+      case "syscall": {
         this.stats.syscalls++;
-        handleSyscall(k, tcb, exit.pc - 4n); // svc and ecall are both 4 bytes
+        // svc and ecall are both 4 bytes. Without budget left the syscall is restarted later.
+        const trapPc = exit.pc - 4n;
+        tcb.restartPc = trapPc;
+        if (k.kernelEntry(this.time, true)) handleSyscall(k, tcb, trapPc);
         break;
+      }
       case "budget":
-        // Time slice used up: refilled, to the back of its priority queue (round robin). A
-        // deadline or run limit only pauses the thread where it is.
-        if (left <= 0n) {
-          this.slices.delete(tcb);
-          k.yieldCurrent();
-        }
+        // Stopped at a deadline or a run limit: the thread stays where it is. A due kernel timer or
+        // device interrupt enters the kernel at the top of the loop (serviceDevices).
         break;
       default: {
         if (exit.kind === "exception" && this.emulateSysreg(tcb, exit.code, exit.pc)) break;
@@ -263,7 +285,8 @@ export class Machine {
         const f = exitToFault(this.arch, exit, (pc) => this.insnAt(tcb, pc));
         k.setReg(tcb, "pc", f.pc);
         tcb.restartPc = f.pc;
-        handleFault(k, tcb, f.fault);
+        // Without budget left the thread restarts at the faulting instruction later.
+        if (k.kernelEntry(this.time, true)) handleFault(k, tcb, f.fault);
       }
     }
   }

@@ -146,7 +146,7 @@ export function runSystem(o: RunOptions): RunResult {
   const abi = kernelAbi(board.arch, config as KernelConfigName);
   let image;
   try {
-    image = buildSystem(parsed.system, { abi, host, ram: facts.ram, elves });
+    image = buildSystem(parsed.system, { abi, host, ram: facts.ram, elves, board: board.name });
   } catch (e) {
     if (e instanceof BuildError || e instanceof ElfError) throw new UserError(e.message.includes(": error: ") ? e.message : `${o.systemFile}: ${e.message}`);
     throw e;

@@ -3,8 +3,8 @@
 // for a kernel-object invocation or, when the endpoint cap has grant right, transfers them
 // (transferCaps, seL4 src/kernel/thread.c): a cap to the very endpoint the message crosses is
 // unwrapped into its badge, anything else goes into the one receive slot the receiver names.
-import { deriveCap, WORD_BITS } from "./cap.js";
-import { cteInsert, lookupTargetSlot, slotCap } from "./cspace.js";
+import { WORD_BITS } from "./cap.js";
+import { cteInsert, deriveSlotCap, lookupTargetSlot, slotCap } from "./cspace.js";
 import type { Kernel } from "./kernel.js";
 import { resolveAddressBits, type LookupFault, type Slot } from "./objects/cnode.js";
 import type { Endpoint } from "./objects/endpoint.js";
@@ -74,7 +74,7 @@ export function transferCaps(k: Kernel, caps: readonly Slot[], endpoint: Endpoin
       continue;
     }
     if (dest === undefined) break;
-    const derived = deriveCap(cap);
+    const derived = deriveSlotCap(slot, cap);
     if (!derived.ok || derived.cap.type === "null") break;
     cteInsert(derived.cap, slot, dest);
     dest = undefined;

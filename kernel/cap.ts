@@ -9,6 +9,8 @@ import type { Reply } from "./objects/reply.js";
 import type { SchedContext } from "./objects/schedcontext.js";
 import type { SchedControl } from "./objects/schedcontrol.js";
 import type { TCB } from "./objects/tcb.js";
+import type { VCPU } from "./objects/vcpu.js";
+import { capRegion, type ArchObject, type Untyped } from "./objects/untyped.js";
 
 export interface CapRights {
   readonly write: boolean;
@@ -30,8 +32,14 @@ export type Cap =
   /** The right to configure scheduling contexts of one core (MCS sched_control_cap). */
   | { readonly type: "sched_control"; readonly object: SchedControl }
   | { readonly type: "irq_handler"; readonly object: IRQHandler }
+  /** An ARM hypervisor virtual CPU (vcpu_cap). */
+  | { readonly type: "vcpu"; readonly object: VCPU }
   /** An address space root; the model keeps the mappings on the emulator side. */
-  | { readonly type: "vspace"; readonly object: unknown };
+  | { readonly type: "vspace"; readonly object: unknown }
+  /** Untyped memory (untyped_cap); freeIndex is capFreeIndex, in units of 2^seL4_MinUntypedBits bytes. */
+  | { readonly type: "untyped"; readonly object: Untyped; readonly freeIndex: bigint }
+  /** A frame, page table, VSpace or VCPU made by Retype, not modelled yet beyond type, address and size. */
+  | { readonly type: "arch_object"; readonly object: ArchObject };
 
 export type CapType = Cap["type"];
 
@@ -91,7 +99,8 @@ export type Derived = { readonly ok: true; readonly cap: Cap } | { readonly ok: 
 /**
  * The cap a copy or transfer may place (deriveCap). Of the caps modelled every one derives to
  * itself (the MCS reply cap included); seL4's exceptions are caps not modelled here: zombies and
- * IRQControl derive to null, an untyped with children fails with RevokeFirst.
+ * IRQControl derive to null. An untyped with children fails with RevokeFirst: that needs the
+ * derivation tree, so callers use deriveSlotCap (kernel/cspace.ts), which checks it first.
  */
 export function deriveCap(cap: Cap): Derived {
   return { ok: true, cap };
@@ -106,19 +115,34 @@ export function sameRegionAs(a: Cap, b: Cap): boolean {
       return b.type === "irq_handler" && a.object.irq === b.object.irq;
     case "cnode":
       return b.type === "cnode" && a.object === b.object && a.object.radix === b.object.radix;
+    case "untyped": {
+      // Every cap to memory inside the untyped's block, the untyped caps carved from it included.
+      const r = capRegion(b);
+      if (r === undefined) return false;
+      const aBase = a.object.paddr;
+      const aTop = aBase + (1n << BigInt(a.object.sizeBits)) - 1n;
+      const bTop = r.base + (1n << BigInt(r.sizeBits)) - 1n;
+      return aBase <= r.base && bTop <= aTop && r.base <= bTop;
+    }
     default:
       return a.type === b.type && a.object === (b as typeof a).object;
   }
 }
 
-/** Both caps name the same object (sameObjectAs); for the caps modelled this is sameRegionAs. */
+/** Both caps name the same object (sameObjectAs): sameRegionAs, except that an untyped is no object. */
 export function sameObjectAs(a: Cap, b: Cap): boolean {
+  if (a.type === "untyped") return false;
   return sameRegionAs(a, b);
 }
 
-/** A derived cap that is the first with its badge may revoke the caps copied from it (isCapRevocable). */
+/**
+ * A derived cap that is the first with its badge may revoke the caps copied from it, and so may every
+ * copy of an untyped cap (isCapRevocable).
+ */
 export function isCapRevocable(derived: Cap, src: Cap): boolean {
   switch (derived.type) {
+    case "untyped":
+      return true;
     case "endpoint":
     case "notification":
       return derived.badge !== (src as typeof derived).badge;

@@ -10,8 +10,9 @@
 // A cap written into a slot directly, as the system builder does, has no recorded node. It stands
 // for a cap the capDL initialiser derived from an original it keeps in its own CSpace: it is
 // revocable when it carries a badge, and it is never the final cap to its object, so deleting it
-// leaves the object alone. insertOriginalCap records an original (a freshly created object's cap).
-import { NULL_CAP, WORD_BITS, isCapRevocable, sameObjectAs, sameRegionAs, type Cap } from "./cap.js";
+// leaves the object alone. A builder-placed untyped cap is an original, as the boot code's are, so
+// it is revocable. insertOriginalCap records an original; insertNewCap a cap Retype made.
+import { NULL_CAP, WORD_BITS, deriveCap, isCapRevocable, sameObjectAs, sameRegionAs, type Cap, type Derived } from "./cap.js";
 import type { SyscallError } from "./errors.js";
 import { cancelIPC, replyRemove } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
@@ -41,7 +42,7 @@ export function mdbNode(slot: Slot): Readonly<MdbNode> {
   if (n !== undefined) return n;
   const cap = slotCap(slot);
   const badged = (cap.type === "endpoint" || cap.type === "notification") && cap.badge !== 0n;
-  return { prev: undefined, next: undefined, revocable: badged, firstBadged: badged, external: cap.type !== "null" };
+  return { prev: undefined, next: undefined, revocable: badged || cap.type === "untyped", firstBadged: badged, external: cap.type !== "null" };
 }
 
 /** The slot's node, recorded so that it can be changed. */
@@ -71,6 +72,32 @@ export function insertOriginalCap(slot: Slot, cap: Cap): void {
   if (slotCap(slot).type !== "null") throw new Error("insertOriginalCap into an occupied slot");
   slot.cnode.slots[slot.index] = cap;
   setNode(slot, { prev: undefined, next: undefined, revocable: true, firstBadged: true, external: false });
+}
+
+/**
+ * Places the cap of an object Retype just made from the untyped in `parent`, right after it: the
+ * new cap is its own original and the untyped's child (insertNewCap).
+ */
+export function insertNewCap(parent: Slot, slot: Slot, cap: Cap): void {
+  if (slotCap(slot).type !== "null") throw new Error("insertNewCap into an occupied slot");
+  const parentNode = ownNode(parent);
+  const next = parentNode.next;
+  slot.cnode.slots[slot.index] = cap;
+  setNode(slot, { prev: parent, next, revocable: true, firstBadged: true, external: false });
+  parentNode.next = slot;
+  setPrev(next, slot);
+}
+
+/**
+ * The cap a copy of `cap` (read from `slot`, perhaps re-badged or masked) may place (deriveCap):
+ * an untyped cap with children cannot be copied, RevokeFirst; otherwise cap.ts deriveCap.
+ */
+export function deriveSlotCap(slot: Slot, cap: Cap): Derived {
+  if (cap.type === "untyped") {
+    const error = ensureNoChildren(slot);
+    if (error !== undefined) return { ok: false, error };
+  }
+  return deriveCap(cap);
 }
 
 // --- inserting and moving -------------------------------------------------------------------
@@ -214,7 +241,7 @@ function finaliseCap(k: Kernel, cap: Cap, finalising: Set<CNode>): void {
     case "reply": {
       const tcb = cap.object.tcb;
       if (tcb?.state === "BlockedOnReply") {
-        replyRemove(cap.object);
+        replyRemove(k, cap.object);
         k.setThreadState(tcb, "Inactive");
       } else if (tcb?.state === "BlockedOnReceive") {
         cancelIPC(k, tcb);
@@ -252,6 +279,8 @@ function finaliseCap(k: Kernel, cap: Cap, finalising: Set<CNode>): void {
       cap.object.notification = NULL_CAP;
       break;
     case "vspace":
+    case "untyped":
+    case "arch_object":
     case "null":
       break;
   }

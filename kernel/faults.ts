@@ -1,6 +1,6 @@
 // Faults and their IPC messages (seL4 src/kernel/faulthandler.c, src/api/faults.c). The message
 // layout (label, length, which field sits in which MR) comes from the ABI tables.
-import type { KernelAbi } from "./abi.js";
+import { readAbiFile, type KernelAbi } from "./abi.js";
 import type { LookupFault } from "./objects/cnode.js";
 
 export type Fault =
@@ -9,7 +9,9 @@ export type Fault =
   | { readonly type: "UserException"; readonly number: bigint; readonly code: bigint }
   | { readonly type: "VMFault"; readonly address: bigint; readonly instruction: boolean; readonly fsr: bigint }
   /** AArch64 hypervisor configs: most EL0 exceptions other than aborts and svc, with the ESR. */
-  | { readonly type: "VCPUFault"; readonly hsr: bigint };
+  | { readonly type: "VCPUFault"; readonly hsr: bigint }
+  /** MCS: the thread's budget ran out and it has a timeout endpoint; `badge` is the SC's (scBadge). */
+  | { readonly type: "Timeout"; readonly badge: bigint };
 
 const LOOKUP_FAILURE_TYPE: Readonly<Record<LookupFault["type"], bigint>> = {
   InvalidRoot: 1n,
@@ -60,6 +62,9 @@ export function faultMessage(abi: KernelAbi, fault: Fault, faultIp: bigint, reg:
     case "VCPUFault":
       fields["HSR"] = fault.hsr;
       break;
+    case "Timeout":
+      // The kernel (ipc.ts) appends Consumed itself: reading it resets the SC's count.
+      return { label: BigInt(spec.label), mrs: [fault.badge] };
     case "VMFault":
       fields["Addr"] = fault.address;
       fields["PrefetchFault"] = fault.instruction ? 1n : 0n;
@@ -78,9 +83,33 @@ const FAULT_DATA_FIELDS: ReadonlySet<string> = new Set(["Syscall", "Number", "Co
  * The registers a reply to this fault writes back, in MR order (seL4 fault_messages: syscallMessage,
  * exceptionMessage): the fault message layout without the fault's own data fields.
  */
-export function faultReplyRegisters(abi: KernelAbi, type: "UnknownSyscall" | "UserException"): readonly string[] {
+export function faultReplyRegisters(abi: KernelAbi, type: "UnknownSyscall" | "UserException" | "Timeout"): readonly string[] {
+  if (type === "Timeout") return timeoutReplyRegisters(abi);
   return faultLayout(abi, type).filter((name) => !FAULT_DATA_FIELDS.has(name));
 }
+
+/** MessageID_TimeoutReply: the registers a reply to a timeout fault writes (<arch>.json faults.timeout_reply_registers). */
+function timeoutReplyRegisters(abi: KernelAbi): string[] {
+  const key = `${abi.arch}/TimeoutReply`;
+  let layout = layouts.get(key);
+  if (layout === undefined) {
+    const raw = (readAbiFile(`${abi.arch}.json`) as { faults: { timeout_reply_registers: Record<string, string> } }).faults.timeout_reply_registers;
+    // The list is seL4_UserContext's order under the kernel's register names (SPSR_EL1, LR for ra);
+    // FaultIP stays by name (it is the restart pc), the others become user-context names.
+    layout = Object.entries(raw).sort((a, b) => Number(a[0]) - Number(b[0])).map(([i, name]) => {
+      if (name === "FaultIP") return name;
+      const ours = abi.userContext[Number(i)];
+      const same = ours !== undefined && (ours === name.toLowerCase() || TIMEOUT_REPLY_NAMES[name] === ours);
+      if (!same) throw new Error(`timeout_reply_registers[${i}] = ${name} is not seL4_UserContext[${i}] (${ours ?? "none"})`);
+      return ours;
+    });
+    layouts.set(key, layout);
+  }
+  return layout;
+}
+
+/** Kernel register names in timeout_reply_registers that seL4_UserContext spells otherwise. */
+const TIMEOUT_REPLY_NAMES: Readonly<Record<string, string>> = { SPSR_EL1: "spsr", LR: "ra" };
 
 const layouts = new Map<string, string[]>();
 

@@ -14,6 +14,8 @@ import { decodeSchedContextInvocation, performSchedContextInvocation, type Sched
 import { decodeSchedControlInvocation, performSchedControlInvocation, type SchedControlInvocation } from "./objects/schedcontrol.js";
 import { decodeTCBInvocation, performTCBInvocation, type TCBInvocation } from "./objects/tcb-invocation.js";
 import type { TCB } from "./objects/tcb.js";
+import { decodeVCPUInvocation, performVCPUInvocation, type VCPUInvocation } from "./objects/vcpu.js";
+import { decodeUntypedInvocation, performUntypedInvocation, type UntypedInvocation } from "./objects/untyped-invocation.js";
 
 /** One syscall's view of the invocation: who, with which message and flags. */
 export interface InvocationContext {
@@ -27,6 +29,8 @@ export interface InvocationContext {
   readonly firstPhase: boolean;
   /** The slots of the extra caps the message names (lookupExtraCaps; a slot may be empty). */
   readonly extraCaps: readonly Slot[];
+  /** The slot of the invoked cap (decodeInvocation's slot): Retype makes the untyped's children. */
+  readonly slot: Slot;
 }
 
 export type Invocation =
@@ -38,7 +42,9 @@ export type Invocation =
   | { readonly kind: "TCB"; readonly tcb: TCBInvocation }
   | { readonly kind: "SchedContext"; readonly sc: SchedContextInvocation }
   | { readonly kind: "SchedControl"; readonly control: SchedControlInvocation }
-  | { readonly kind: "CNode"; readonly cnode: CNodeInvocation };
+  | { readonly kind: "CNode"; readonly cnode: CNodeInvocation }
+  | { readonly kind: "Untyped"; readonly untyped: UntypedInvocation }
+  | { readonly kind: "VCPU"; readonly vcpu: VCPUInvocation };
 
 export type Decoded = { readonly ok: true; readonly invocation: Invocation } | { readonly ok: false; readonly error: SyscallError };
 
@@ -80,6 +86,15 @@ export function decodeInvocation(k: Kernel, ctx: InvocationContext, cap: Cap): D
       if (ctx.firstPhase) return fail({ type: "seL4_InvalidCapability", cap: 0 });
       const d = decodeCNodeInvocation(k, ctx, cap);
       return d.ok ? ok({ kind: "CNode", cnode: d.invocation }) : d;
+    }
+    case "untyped": {
+      const d = decodeUntypedInvocation(k, ctx, cap, ctx.slot);
+      return d.ok ? ok({ kind: "Untyped", untyped: d.invocation }) : d;
+    }
+    case "vcpu": {
+      // An arch cap (Arch_decodeInvocation): decoded before, and without, the first-phase check.
+      const d = decodeVCPUInvocation(k, ctx, cap.object);
+      return d.ok ? ok({ kind: "VCPU", vcpu: d.invocation }) : d;
     }
     default:
       return fail({ type: "seL4_InvalidCapability", cap: 0 });
@@ -125,6 +140,12 @@ export function performInvocation(k: Kernel, ctx: InvocationContext, inv: Invoca
       break;
     case "CNode":
       performCNodeInvocation(k, inv.cnode);
+      break;
+    case "Untyped":
+      performUntypedInvocation(k, inv.untyped);
+      break;
+    case "VCPU":
+      performVCPUInvocation(k, inv.vcpu);
       break;
   }
 }

@@ -8,7 +8,8 @@ import { decodeMessageInfo, encodeMessageInfo } from "./message-info.js";
 import type { Endpoint } from "./objects/endpoint.js";
 import type { Notification } from "./objects/notification.js";
 import type { Reply } from "./objects/reply.js";
-import type { SchedContext } from "./objects/schedcontext.js";
+import { updateConsumed, type SchedContext } from "./objects/schedcontext.js";
+import { refillReady, refillSufficient, refillUnblockCheck } from "./sporadic.js";
 import { tcbAppend, type TCB } from "./objects/tcb.js";
 
 // --- message transfer ---------------------------------------------------------------------
@@ -22,7 +23,9 @@ export function doIPCTransfer(k: Kernel, sender: TCB, endpoint: Endpoint | undef
   const abi = k.abi;
   if (sender.pendingFault !== undefined) {
     const msg = faultMessage(abi, sender.pendingFault, sender.restartPc, (name) => k.getReg(sender, name));
-    const length = k.setMRs(receiver, msg.mrs);
+    // setMRs_fault, seL4_Fault_Timeout: the badge, then the consumed time if the thread has an SC.
+    const mrs = sender.pendingFault.type === "Timeout" && sender.sc !== undefined ? [...msg.mrs, updateConsumed(k, sender.sc)] : msg.mrs;
+    const length = k.setMRs(receiver, mrs);
     k.setReg(receiver, abi.roles.info, encodeMessageInfo(abi, { label: msg.label, capsUnwrapped: 0, extraCaps: 0, length }));
     k.setReg(receiver, abi.roles.cap, badge);
     return;
@@ -54,16 +57,21 @@ export function replyFromKernel(k: Kernel, thread: TCB, label: bigint, mrs: read
 
 // --- scheduling-context donation ------------------------------------------------------------
 
-function donate(sc: SchedContext, to: TCB): void {
+/** schedContext_donate (the caller handles rescheduling). */
+function donate(k: Kernel, sc: SchedContext, to: TCB): void {
   const from = sc.tcb;
-  if (from !== undefined) from.sc = undefined;
+  if (from !== undefined) {
+    k.dequeue(from);
+    k.releaseRemove(from);
+    from.sc = undefined;
+  }
   sc.tcb = to;
   to.sc = sc;
 }
 
 /** A passive thread woken by a notification borrows the notification's SC (maybeDonateSchedContext). */
-function maybeDonateSchedContext(tcb: TCB, ntfn: Notification): void {
-  if (tcb.sc === undefined && ntfn.sc !== undefined && ntfn.sc.tcb === undefined) donate(ntfn.sc, tcb);
+function maybeDonateSchedContext(k: Kernel, tcb: TCB, ntfn: Notification): void {
+  if (tcb.sc === undefined && ntfn.sc !== undefined && ntfn.sc.tcb === undefined) donate(k, ntfn.sc, tcb);
 }
 
 /** A thread about to wait gives back the SC it borrowed from the notification (maybeReturnSchedContext). */
@@ -78,20 +86,20 @@ function maybeReturnSchedContext(k: Kernel, ntfn: Notification, tcb: TCB): void 
 // --- replies ------------------------------------------------------------------------------
 
 /** Caller now waits on `reply` for callee's answer; lend the caller's SC if asked (reply_push). */
-function replyPush(caller: TCB, callee: TCB, reply: Reply, canDonate: boolean): void {
+function replyPush(k: Kernel, caller: TCB, callee: TCB, reply: Reply, canDonate: boolean): void {
   reply.tcb = caller;
   caller.reply = reply;
   caller.state = "BlockedOnReply";
   if (canDonate && caller.sc !== undefined && callee.sc === undefined) {
     reply.donated = caller.sc;
-    donate(caller.sc, callee);
+    donate(k, caller.sc, callee);
   }
 }
 
 /** Unbinds a reply object from its caller, returning a lent SC (reply_remove). */
-export function replyRemove(reply: Reply): void {
+export function replyRemove(k: Kernel, reply: Reply): void {
   const caller = reply.tcb;
-  if (reply.donated !== undefined && caller !== undefined) donate(reply.donated, caller);
+  if (reply.donated !== undefined && caller !== undefined) donate(k, reply.donated, caller);
   reply.donated = undefined;
   reply.tcb = undefined;
   if (caller !== undefined && caller.reply === reply) caller.reply = undefined;
@@ -101,7 +109,9 @@ export function replyRemove(reply: Reply): void {
 export function doReplyTransfer(k: Kernel, sender: TCB, reply: Reply, grant = false): void {
   const receiver = reply.tcb;
   if (receiver === undefined || receiver.state !== "BlockedOnReply") return;
-  replyRemove(reply);
+  replyRemove(k, reply);
+  const rsc = receiver.sc;
+  if (rsc !== undefined && rsc.sporadic && rsc !== k.curSC) refillUnblockCheck(k, rsc);
   const fault = receiver.pendingFault;
   if (fault === undefined) {
     doIPCTransfer(k, sender, undefined, 0n, grant, receiver);
@@ -111,7 +121,17 @@ export function doReplyTransfer(k: Kernel, sender: TCB, reply: Reply, grant = fa
     receiver.pendingFault = undefined;
     k.setThreadState(receiver, restart ? "Restart" : "Inactive");
   }
-  if (receiver.runnable) k.possibleSwitchTo(receiver);
+  // MCS: a receiver whose SC cannot run now gets a timeout fault (unless this answered one) or waits for its refill.
+  const sc = receiver.sc;
+  if (sc !== undefined && sc.active && receiver.runnable) {
+    if (refillReady(k, sc) && refillSufficient(k, sc, 0n)) {
+      k.possibleSwitchTo(receiver);
+    } else if (receiver.timeoutHandler.type === "endpoint" && fault?.type !== "Timeout") {
+      handleTimeout(k, receiver, { type: "Timeout", badge: sc.badge });
+    } else {
+      k.postpone(sc);
+    }
+  }
 }
 
 /**
@@ -128,6 +148,7 @@ function handleFaultReply(k: Kernel, receiver: TCB, sender: TCB, fault: Fault): 
       return true;
     case "UnknownSyscall":
     case "UserException":
+    case "Timeout":
       copyMRsFaultReply(k, sender, receiver, faultReplyRegisters(k.abi, fault.type), tag.length);
       return tag.label === 0n;
   }
@@ -167,11 +188,11 @@ export function sendIPC(k: Kernel, thread: TCB, ep: Endpoint, o: SendOptions): v
     dest.reply = undefined;
     if (reply !== undefined) reply.tcb = undefined;
     if (o.isCall || thread.pendingFault !== undefined) {
-      if (reply !== undefined && (o.canGrant || o.canGrantReply)) replyPush(thread, dest, reply, o.canDonate);
+      if (reply !== undefined && (o.canGrant || o.canGrantReply)) replyPush(k, thread, dest, reply, o.canDonate);
       else k.setThreadState(thread, "Inactive");
       if (thread === k.current) k.rescheduleRequired();
     } else if (o.canDonate && dest.sc === undefined && thread.sc !== undefined) {
-      donate(thread.sc, dest);
+      donate(k, thread.sc, dest);
     }
     k.setThreadState(dest, "Running");
     k.possibleSwitchTo(dest);
@@ -197,7 +218,7 @@ export function receiveIPC(k: Kernel, thread: TCB, ep: Endpoint, isBlocking: boo
     sender.blocking = undefined;
     doIPCTransfer(k, sender, ep, b.badge, b.canGrant, thread);
     if (b.isCall || sender.pendingFault !== undefined) {
-      if (reply !== undefined && (b.canGrant || b.canGrantReply)) replyPush(sender, thread, reply, b.canDonate);
+      if (reply !== undefined && (b.canGrant || b.canGrantReply)) replyPush(k, sender, thread, reply, b.canDonate);
       else k.setThreadState(sender, "Inactive");
     } else {
       k.setThreadState(sender, "Running");
@@ -244,7 +265,7 @@ function completeSignal(k: Kernel, ntfn: Notification, tcb: TCB): void {
   k.setReg(tcb, k.abi.roles.cap, ntfn.word);
   ntfn.word = 0n;
   ntfn.active = false;
-  maybeDonateSchedContext(tcb, ntfn);
+  maybeDonateSchedContext(k, tcb, ntfn);
 }
 
 export function sendSignal(k: Kernel, ntfn: Notification, badge: bigint): void {
@@ -255,7 +276,7 @@ export function sendSignal(k: Kernel, ntfn: Notification, badge: bigint): void {
         cancelIPC(k, tcb);
         k.setThreadState(tcb, "Running");
         k.setReg(tcb, k.abi.roles.cap, badge);
-        maybeDonateSchedContext(tcb, ntfn);
+        maybeDonateSchedContext(k, tcb, ntfn);
         k.possibleSwitchTo(tcb);
       } else {
         ntfn.word = badge;
@@ -268,7 +289,7 @@ export function sendSignal(k: Kernel, ntfn: Notification, badge: bigint): void {
       dest.blocking = undefined;
       k.setThreadState(dest, "Running");
       k.setReg(dest, k.abi.roles.cap, badge);
-      maybeDonateSchedContext(dest, ntfn);
+      maybeDonateSchedContext(k, dest, ntfn);
       k.possibleSwitchTo(dest);
       break;
     }
@@ -309,8 +330,24 @@ export function handleFault(k: Kernel, tcb: TCB, fault: Fault): void {
   k.setThreadState(tcb, "Inactive");
 }
 
+/**
+ * handleTimeout: the fault goes to the timeout endpoint; the thread's SC is not lent to the handler
+ * (sendFaultIPC with can_donate false). Called only with a timeout endpoint (validTimeoutHandler).
+ */
+export function handleTimeout(k: Kernel, tcb: TCB, fault: Fault & { readonly type: "Timeout" }): void {
+  const handler = tcb.timeoutHandler;
+  if (handler.type !== "endpoint") throw new Error(`handleTimeout: ${tcb.name} has no timeout endpoint`);
+  tcb.pendingFault = fault;
+  sendIPC(k, tcb, handler.object, {
+    blocking: true, isCall: true, badge: handler.badge,
+    canGrant: handler.rights.grant, canGrantReply: handler.rights.grantReply, canDonate: false,
+  });
+}
+
 export function describeFault(f: Fault): string {
   switch (f.type) {
+    case "Timeout":
+      return `timeout fault (SC badge 0x${f.badge.toString(16)})`;
     case "CapFault":
       return `cap fault (${f.inReceivePhase ? "receive" : "send"} phase, cptr 0x${f.address.toString(16)}, ${f.lookup.type})`;
     case "UnknownSyscall":

@@ -1,8 +1,20 @@
-// The kernel's state: threads, the scheduler (seL4 src/kernel/thread.c) and the host interfaces it
-// reports through. Objects and syscalls live in their own modules and act on a Kernel.
+// The kernel's state: threads, the scheduler (seL4 src/kernel/thread.c), MCS time accounting
+// (include/kernel/thread.h updateTimestamp/checkBudget/commitTime), the release queue
+// (src/object/tcb.c tcbReleaseEnqueue), the domain scheduler (src/object/domain.c) and the host
+// interfaces it reports through. Objects and syscalls live in their own modules and act on a Kernel.
+//
+// Time: the kernel sees the timer's count (ticks at the ABI's TIMER_FREQUENCY), as seL4 does; the
+// machine hands it virtual time in nanoseconds at each kernel entry (updateTimestamp) and reads back
+// the timer deadline the kernel programmed (timerDeadlineNs), both converted exactly.
 import type { KernelAbi } from "./abi.js";
-import { completeYieldTo } from "./objects/schedcontext.js";
+import { handleTimeout } from "./ipc.js";
+import { kernelConfig, threadFacts } from "./marshalling.js";
+import { completeYieldTo, type SchedContext } from "./objects/schedcontext.js";
 import { tcbAppend, type TCB } from "./objects/tcb.js";
+import {
+  headAmount, headTime, isRoundRobin, minBudget, nsToTicks, refillBudgetCheck, refillReady, refills, refillSufficient,
+  refillUnblockCheck, ticksToNs,
+} from "./sporadic.js";
 
 /** What the kernel asks of the machine around it (console, interrupt controller, diagnostics). */
 export interface KernelHost {
@@ -18,17 +30,62 @@ export interface KernelHost {
 
 const NUM_PRIORITIES = 256;
 
+/** include/object/domain.h: an entry's duration has 56 bits (DSCHED_MAX_DURATION). */
+export const DSCHED_MAX_DURATION = (1n << 56n) - 1n;
+
+/** One entry of the domain schedule (ksDomSchedule): run `domain` for `duration` timer ticks. */
+export interface DomainScheduleEntry {
+  readonly domain: number;
+  readonly duration: bigint;
+}
+
+/**
+ * getTimerPrecision(), subtracted from every deadline: 0 on the ARM generic timer of qemu-arm-virt
+ * (seL4 config.cmake CONFIGURE_TIMER_PRECISION default 0, TIMER_OVERHEAD_TICKS 0), usToTicks(1) on
+ * RISC-V (include/arch/riscv/arch/machine/timer.h). Not in ../shared/abi.
+ */
+const TIMER_PRECISION_US: Readonly<Record<KernelAbi["arch"], bigint>> = { aarch64: 0n, riscv64: 1n };
+
 type SchedulerAction = "ResumeCurrentThread" | "ChooseNewThread" | TCB;
 
 export class Kernel {
   readonly abi: KernelAbi;
   readonly host: KernelHost;
-  /** The thread that trapped into the kernel, or that runs next. */
+  /** The thread that trapped into the kernel, or that runs next (ksCurThread; undefined is idle). */
   current: TCB | undefined;
   private action: SchedulerAction = "ResumeCurrentThread";
-  private readonly queues: TCB[][] = Array.from({ length: NUM_PRIORITIES }, () => []);
+  /** Ready queues, per domain and priority (ksReadyQueues[domain * 256 + priority]). */
+  private readonly queues: TCB[][] = [];
   private readonly regIndex: ReadonlyMap<string, number>;
   private readonly msgOffset: number;
+
+  // --- MCS time (ticks of the kernel timer) ---
+  /** ksCurTime: the timer's count at the last kernel entry. */
+  curTime = 0n;
+  /** ksConsumed: ticks used since the last commit to the current SC. */
+  consumed = 0n;
+  /** ksCurSC: the SC the current thread runs on (undefined while idle). */
+  curSC: SchedContext | undefined;
+  /** ksReprogram: the timer deadline must be recomputed at the end of schedule(). */
+  reprogram = true;
+  /** ksReleaseQueue: threads waiting for their SC's head refill, by release time. */
+  readonly releaseQueue: TCB[] = [];
+  /** The deadline last programmed into the timer (setNextInterrupt), in ticks. */
+  private deadline: bigint | undefined;
+  private readonly timerHz: bigint;
+  private readonly timerPrecision: bigint;
+
+  // --- domains ---
+  /** numDomains (CONFIG_NUM_DOMAINS). */
+  readonly numDomains: number;
+  /** ksDomSchedule: CONFIG_NUM_DOMAIN_SCHEDULES entries; {0, 0} is an end marker. */
+  private readonly domSchedule: DomainScheduleEntry[];
+  private domScheduleIdx = 0;
+  private domScheduleStart = 0;
+  /** ksCurDomain. */
+  curDomain = 0;
+  /** ksDomainTime: ticks left of the current domain's slot. */
+  domainTime = DSCHED_MAX_DURATION;
 
   constructor(abi: KernelAbi, host: KernelHost) {
     this.abi = abi;
@@ -37,6 +94,16 @@ export class Kernel {
     const msg = abi.ipcBuffer.fields["msg"];
     if (msg === undefined) throw new Error("ABI tables lack the IPC buffer msg field");
     this.msgOffset = msg.offset;
+    const f = threadFacts(abi);
+    this.timerHz = f.timerFrequencyHz;
+    // usToTicks(TIMER_PRECISION); both boards' frequencies are whole MHz.
+    this.timerPrecision = TIMER_PRECISION_US[abi.arch] * (f.timerFrequencyHz / 1_000_000n);
+    const config = kernelConfig(abi);
+    this.numDomains = Number(config["NUM_DOMAINS"] ?? "1");
+    const length = Number(config["NUM_DOMAIN_SCHEDULES"] ?? "1");
+    // boot.c: domain 0 for as long as a schedule entry can last, then the end marker.
+    this.domSchedule = Array.from({ length: Math.max(length, 2) }, () => ({ domain: 0, duration: 0n }));
+    this.domSchedule[0] = { domain: 0, duration: DSCHED_MAX_DURATION };
   }
 
   // --- registers --------------------------------------------------------------------------
@@ -94,14 +161,24 @@ export class Kernel {
     if (tcb === this.current && !tcb.runnable) this.rescheduleRequired();
   }
 
-  /** Schedulable: runnable with an active scheduling context (MCS isSchedulable). */
+  /** Schedulable: runnable with an active scheduling context, not waiting for a refill (MCS isSchedulable). */
   isSchedulable(tcb: TCB): boolean {
-    return tcb.runnable && tcb.sc !== undefined && tcb.sc.active;
+    return tcb.runnable && tcb.sc !== undefined && tcb.sc.active && !tcb.inReleaseQueue;
+  }
+
+  private queue(tcb: TCB): TCB[] {
+    const i = tcb.domain * NUM_PRIORITIES + tcb.priority;
+    let q = this.queues[i];
+    if (q === undefined) {
+      q = [];
+      this.queues[i] = q;
+    }
+    return q;
   }
 
   /** In a ready queue (seL4's tcbQueued bit). */
   isQueued(tcb: TCB): boolean {
-    return this.queues[tcb.priority]!.includes(tcb);
+    return this.queue(tcb).includes(tcb);
   }
 
   /**
@@ -139,20 +216,28 @@ export class Kernel {
     }
   }
 
+  /** setDomain: the thread moves to the ready queues of `domain`. */
+  setDomain(tcb: TCB, domain: number): void {
+    this.dequeue(tcb);
+    tcb.domain = domain;
+    if (this.isSchedulable(tcb)) this.enqueue(tcb);
+    if (tcb === this.current) this.rescheduleRequired();
+  }
+
   /** Head of its priority queue (tcbSchedEnqueue). */
   enqueue(tcb: TCB): void {
-    const q = this.queues[tcb.priority]!;
+    const q = this.queue(tcb);
     if (!q.includes(tcb)) q.unshift(tcb);
   }
 
   /** Tail of its priority queue (tcbSchedAppend). */
   append(tcb: TCB): void {
-    const q = this.queues[tcb.priority]!;
+    const q = this.queue(tcb);
     if (!q.includes(tcb)) q.push(tcb);
   }
 
   dequeue(tcb: TCB): void {
-    const q = this.queues[tcb.priority]!;
+    const q = this.queue(tcb);
     const i = q.indexOf(tcb);
     if (i >= 0) q.splice(i, 1);
   }
@@ -165,7 +250,9 @@ export class Kernel {
   /** A thread became runnable: run it now if it should preempt, else queue it (possibleSwitchTo). */
   possibleSwitchTo(target: TCB): void {
     if (!this.isSchedulable(target)) return;
-    if (this.action !== "ResumeCurrentThread") {
+    if (target.domain !== this.curDomain) {
+      this.enqueue(target);
+    } else if (this.action !== "ResumeCurrentThread") {
       this.rescheduleRequired();
       this.enqueue(target);
     } else {
@@ -176,24 +263,248 @@ export class Kernel {
   /** Makes a thread runnable and schedulable from outside a syscall (start-up, Resume). */
   makeRunnable(tcb: TCB): void {
     this.setThreadState(tcb, "Running");
+    if (tcb.sc !== undefined && tcb.sc.active) {
+      // schedContext_resume: an SC without a ready refill sends its thread to the release queue.
+      if (!tcb.inReleaseQueue && !(refillReady(this, tcb.sc) && refillSufficient(this, tcb.sc, 0n))) this.postpone(tcb.sc);
+    }
     if (tcb !== this.current) this.possibleSwitchTo(tcb);
   }
 
   /**
-   * Yield, or the end of a round-robin time slice: to the back of its priority queue, then choose
-   * again (MCS chargeBudget: endTimeslice appends, rescheduleRequired keeps a pending candidate).
+   * seL4_Yield (MCS handleYield): the rest of the head refill is given up, as if used, and the
+   * thread goes to the back of its priority queue, or waits for its next refill; the SC's consumed
+   * time counts only what was really used.
    */
   yieldCurrent(): void {
-    const cur = this.current;
-    if (cur === undefined) return;
-    this.append(cur);
-    this.rescheduleRequired();
-    this.current = undefined;
+    const sc = this.curSC;
+    if (sc === undefined) return;
+    const used = sc.consumed + this.consumed;
+    this.chargeBudget(headAmount(this, sc), false);
+    sc.consumed = used;
   }
 
+  // --- MCS time accounting -----------------------------------------------------------------
+
+  private ticks(ns: bigint): bigint {
+    return nsToTicks(this.timerHz, ns);
+  }
+
+  private ns(ticks: bigint): bigint {
+    return ticksToNs(this.timerHz, ticks);
+  }
+
+  /** seL4 numDomains > 1: domain time is accounted and bounds the timer deadline. */
+  private get domainsActive(): boolean {
+    return this.numDomains > 1;
+  }
+
+  /**
+   * updateTimestamp, at every kernel entry that can bill a thread: the timer now reads ticks(nowNs);
+   * the time since the last entry is consumed by the current SC and by the current domain.
+   */
+  updateTimestamp(nowNs: bigint): void {
+    const prev = this.curTime;
+    const now = this.ticks(nowNs);
+    if (now < prev) throw new Error(`virtual time went back: ${now} < ${prev} ticks`);
+    this.curTime = now;
+    const used = now - prev;
+    this.consumed += used;
+    if (this.domainsActive) {
+      if (used + minBudget(this) >= this.domainTime) this.domainTime = 0n;
+      else this.domainTime -= used;
+    }
+  }
+
+  /** The programmed timer deadline has passed: the kernel timer interrupt is pending (ackDeadlineIRQ sets ksReprogram). */
+  timerDue(): boolean {
+    return this.deadline !== undefined && this.curTime >= this.deadline;
+  }
+
+  /**
+   * checkBudget: whether the current thread (and domain) may go on with this kernel entry; a head
+   * refill too small to cover what was consumed ends the thread's time slice (chargeBudget).
+   */
+  checkBudget(): boolean {
+    const sc = this.curSC;
+    if (sc === undefined || !sc.active || refillSufficient(this, sc, this.consumed)) {
+      return !(this.domainsActive && this.domainTime === 0n);
+    }
+    this.chargeBudget(this.consumed, true);
+    return false;
+  }
+
+  /** checkBudgetRestart: as checkBudget; a thread that may not go on restarts its syscall later. */
+  checkBudgetRestart(): boolean {
+    const ok = this.checkBudget();
+    const cur = this.current;
+    if (!ok && cur !== undefined && cur.runnable) this.setThreadState(cur, "Restart");
+    return ok;
+  }
+
+  /**
+   * A kernel entry at virtual time `nowNs` (handleSyscall's MCS_DO_IF_BUDGET, handleInterruptEntry):
+   * updateTimestamp, the kernel timer interrupt if due, then checkBudget (checkBudgetRestart for a
+   * syscall or fault, `restart`). Returns whether the entry's work may be done now.
+   */
+  kernelEntry(nowNs: bigint, restart: boolean): boolean {
+    this.updateTimestamp(nowNs);
+    if (this.timerDue()) this.reprogram = true;
+    return restart ? this.checkBudgetRestart() : this.checkBudget();
+  }
+
+  /** commitTime, for SchedControlConfigureFlags on the current SC. */
+  commitCurrent(): void {
+    this.commitTime();
+  }
+
+  /** commitTime: bill ksConsumed to the current SC's refills and scConsumed. */
+  private commitTime(): void {
+    const sc = this.curSC;
+    if (sc !== undefined && sc.active) {
+      if (this.consumed > 0n) {
+        if (!refillSufficient(this, sc, this.consumed)) throw new Error("commitTime: head refill cannot cover the consumed time");
+        if (isRoundRobin(sc)) {
+          const r = refills(this, sc);
+          r[0]!.rAmount -= this.consumed;
+          r[r.length - 1]!.rAmount += this.consumed;
+        } else {
+          refillBudgetCheck(this, sc, this.consumed);
+        }
+      }
+      sc.consumed += this.consumed;
+    }
+    this.consumed = 0n;
+  }
+
+  /**
+   * chargeBudget: the current SC's head refill is used up: a round-robin SC is refilled at once, a
+   * sporadic one charged `used`; a schedulable thread's time slice ends.
+   */
+  chargeBudget(used: bigint, canTimeoutFault: boolean): void {
+    const sc = this.curSC;
+    if (sc !== undefined) {
+      const r = refills(this, sc);
+      if (isRoundRobin(sc)) {
+        r[0]!.rAmount += r[r.length - 1]!.rAmount;
+        r[r.length - 1]!.rAmount = 0n;
+      } else {
+        refillBudgetCheck(this, sc, used);
+      }
+      sc.consumed += used;
+    }
+    this.consumed = 0n;
+    const cur = this.current;
+    if (cur !== undefined && this.isSchedulable(cur)) {
+      this.endTimeslice(cur, canTimeoutFault);
+      this.rescheduleRequired();
+      this.reprogram = true;
+    }
+  }
+
+  /**
+   * endTimeslice: a thread with a timeout endpoint and a sporadic SC gets a timeout fault; otherwise
+   * it goes to the back of its queue if its SC can run again now, or waits in the release queue.
+   */
+  private endTimeslice(cur: TCB, canTimeoutFault: boolean): void {
+    const sc = this.curSC!;
+    if (canTimeoutFault && !isRoundRobin(sc) && cur.timeoutHandler.type === "endpoint") {
+      handleTimeout(this, cur, { type: "Timeout", badge: sc.badge });
+    } else if (refillReady(this, sc) && refillSufficient(this, sc, 0n)) {
+      this.append(cur);
+    } else {
+      this.postpone(sc);
+    }
+  }
+
+  /** postpone: the SC's thread leaves the ready queues for the release queue. */
+  postpone(sc: SchedContext): void {
+    const tcb = sc.tcb;
+    if (tcb === undefined) throw new Error("postpone: SC has no thread");
+    this.dequeue(tcb);
+    this.releaseEnqueue(tcb);
+    this.reprogram = true;
+  }
+
+  /** tcbReleaseEnqueue: ordered by head refill time; equal times keep their arrival order. */
+  private releaseEnqueue(tcb: TCB): void {
+    if (tcb.inReleaseQueue) throw new Error(`releaseEnqueue: ${tcb.name} is already in the release queue`);
+    const time = headTime(this, tcb.sc!);
+    const q = this.releaseQueue;
+    const i = q.findIndex((t) => headTime(this, t.sc!) > time);
+    if (i < 0) q.push(tcb);
+    else q.splice(i, 0, tcb);
+    tcb.inReleaseQueue = true;
+    if (q[0] === tcb) this.reprogram = true;
+  }
+
+  /** tcbReleaseRemove. */
+  releaseRemove(tcb: TCB): void {
+    if (!tcb.inReleaseQueue) return;
+    const q = this.releaseQueue;
+    if (q[0] === tcb) this.reprogram = true;
+    q.splice(q.indexOf(tcb), 1);
+    tcb.inReleaseQueue = false;
+  }
+
+  /** awaken: threads whose head refill is now ready leave the release queue. */
+  private awaken(): void {
+    const q = this.releaseQueue;
+    while (q.length > 0 && refillReady(this, q[0]!.sc!)) {
+      const t = q.shift()!;
+      t.inReleaseQueue = false;
+      this.possibleSwitchTo(t);
+    }
+  }
+
+  // --- domains ------------------------------------------------------------------------------
+
+  /** invokeDomainScheduleConfigure: entry `index` := (domain, duration ticks); (0, 0) is an end marker. */
+  configureDomainSchedule(index: number, domain: number, duration: bigint): void {
+    if (index < 0 || index >= this.domSchedule.length - 1) throw new Error(`domain schedule index ${index} out of range`);
+    if (domain < 0 || domain >= this.numDomains) throw new Error(`domain ${domain} out of range (${this.numDomains} domains)`);
+    if (duration > DSCHED_MAX_DURATION || (duration === 0n && domain !== 0)) throw new Error(`bad domain schedule duration ${duration}`);
+    this.domSchedule[index] = { domain, duration };
+  }
+
+  /** invokeDomainScheduleSetStart: the schedule restarts at `index` at the next scheduling decision. */
+  setDomainScheduleStart(index: number): void {
+    const e = this.domSchedule[index];
+    if (e === undefined || e.duration === 0n) throw new Error(`domain schedule start ${index} is not an entry`);
+    this.domScheduleStart = index;
+    this.domainTime = 0n;
+    this.domScheduleIdx = this.domSchedule.length - 2;
+    this.rescheduleRequired();
+  }
+
+  /** A whole static schedule (what a system description's domain schedule sets up), started from entry 0. */
+  setDomainSchedule(entries: readonly DomainScheduleEntry[]): void {
+    if (entries.length === 0 || entries.length > this.domSchedule.length - 1) throw new Error(`a domain schedule has 1 to ${this.domSchedule.length - 1} entries`);
+    entries.forEach((e, i) => this.configureDomainSchedule(i, e.domain, e.duration));
+    for (let i = entries.length; i < this.domSchedule.length; i++) this.domSchedule[i] = { domain: 0, duration: 0n };
+    this.setDomainScheduleStart(0);
+  }
+
+  /** nextDomain: the next entry of the schedule (after the last, the start entry). */
+  private nextDomain(): void {
+    this.domScheduleIdx++;
+    const isEnd = (i: number): boolean => {
+      const e = this.domSchedule[i];
+      return e === undefined || (e.domain === 0 && e.duration === 0n);
+    };
+    if (isEnd(this.domScheduleIdx)) this.domScheduleIdx = this.domScheduleStart;
+    this.reprogram = true;
+    const e = this.domSchedule[this.domScheduleIdx]!;
+    this.curDomain = e.domain;
+    this.domainTime = e.duration;
+  }
+
+  // --- choosing -------------------------------------------------------------------------------
+
   private highestReady(): TCB | undefined {
+    const dom = this.domainsActive ? this.curDomain : 0;
     for (let p = NUM_PRIORITIES - 1; p >= 0; p--) {
-      const q = this.queues[p]!;
+      const q = this.queues[dom * NUM_PRIORITIES + p];
+      if (q === undefined) continue;
       while (q.length > 0) {
         const t = q[0]!;
         if (this.isSchedulable(t)) return t;
@@ -203,31 +514,47 @@ export class Kernel {
     return undefined;
   }
 
+  private scheduleChooseNewThread(): void {
+    if (this.domainTime === 0n) this.nextDomain();
+    this.switchTo(this.highestReady());
+  }
+
   /** Decides which thread runs next (seL4 schedule()); undefined means the system is idle. */
   schedule(): TCB | undefined {
+    this.awaken();
+    if (this.domainsActive && this.domainTime === 0n) {
+      // checkDomainTime
+      this.reprogram = true;
+      this.rescheduleRequired();
+    }
     const cur = this.current;
     if (this.action !== "ResumeCurrentThread") {
       const wasRunnable = cur !== undefined && this.isSchedulable(cur);
       if (wasRunnable) this.enqueue(cur);
       if (this.action === "ChooseNewThread") {
-        this.switchTo(this.highestReady());
+        this.scheduleChooseNewThread();
       } else {
         const candidate = this.action;
         const fastFail = cur === undefined || !wasRunnable || candidate.priority < cur.priority;
         const best = this.highestReady();
         if (fastFail && best !== undefined && best.priority > candidate.priority) {
           this.enqueue(candidate);
-          this.switchTo(this.highestReady());
+          this.scheduleChooseNewThread();
         } else if (wasRunnable && cur !== undefined && candidate.priority === cur.priority) {
           this.append(candidate);
-          this.switchTo(this.highestReady());
+          this.scheduleChooseNewThread();
         } else {
           this.switchTo(candidate);
         }
       }
       this.action = "ResumeCurrentThread";
     } else if (cur !== undefined && !this.isSchedulable(cur)) {
-      this.switchTo(this.highestReady());
+      this.scheduleChooseNewThread();
+    }
+    this.switchSchedContext();
+    if (this.reprogram) {
+      this.setNextInterrupt();
+      this.reprogram = false;
     }
     // activateThread (MCS): a thread that yielded to another SC gets that SC's consumed time on its way out.
     const next = this.current;
@@ -235,9 +562,69 @@ export class Kernel {
     return this.current;
   }
 
+  /** switchSchedContext: a new SC is unblocked (constant bandwidth) and the old one billed. */
+  private switchSchedContext(): void {
+    const sc = this.current?.sc;
+    if (sc !== this.curSC) {
+      this.reprogram = true;
+      if (sc !== undefined && !sc.sporadic) refillUnblockCheck(this, sc);
+    }
+    if (this.reprogram) this.commitTime();
+    this.curSC = sc;
+  }
+
+  /** setNextInterrupt: the end of the current head refill, the next release, or the domain's end, less the timer's precision. */
+  private setNextInterrupt(): void {
+    const sc = this.current?.sc;
+    let next = sc !== undefined && sc.active ? this.curTime + headAmount(this, sc) : undefined;
+    const min = (t: bigint): void => {
+      if (next === undefined || t < next) next = t;
+    };
+    if (this.domainsActive) min(this.curTime + this.domainTime);
+    const head = this.releaseQueue[0];
+    if (head !== undefined) min(headTime(this, head.sc!));
+    this.deadline = next === undefined ? undefined : next - this.timerPrecision;
+  }
+
   private switchTo(tcb: TCB | undefined): void {
     if (tcb !== undefined) this.dequeue(tcb);
     this.current = tcb;
+  }
+
+  // --- what the machine reads (virtual time in nanoseconds) ----------------------------------
+
+  /**
+   * When the kernel timer interrupt fires (the programmed deadline), if one is programmed. A deadline
+   * already passed fires at once; the kernel cannot tell that from the next tick, so it is reported
+   * as the next tick (re-entering within the same tick would change nothing).
+   */
+  timerDeadlineNs(): bigint | undefined {
+    if (this.deadline === undefined) return undefined;
+    return this.ns(this.deadline > this.curTime ? this.deadline : this.curTime + 1n);
+  }
+
+  /** When the first thread in the release queue gets its refill. */
+  nextReleaseNs(): bigint | undefined {
+    const head = this.releaseQueue[0];
+    return head === undefined ? undefined : this.ns(headTime(this, head.sc!));
+  }
+
+  /** Nanoseconds `tcb` (the current thread) may still run at `nowNs` before its head refill is used up. */
+  budgetLeftNs(tcb: TCB, nowNs: bigint): bigint {
+    const sc = tcb.sc;
+    if (sc === undefined || !sc.active) return 0n;
+    const end = this.curTime + headAmount(this, sc) - (sc === this.curSC ? this.consumed : 0n);
+    const left = this.ns(end) - nowNs;
+    return left > 0n ? left : 0n;
+  }
+
+  /**
+   * Whether some thread could still run without an outside event: a thread queued in any domain
+   * while another domain runs, or one waiting for a refill. When not, an idle machine stays idle.
+   */
+  hasPendingThreads(): boolean {
+    if (this.releaseQueue.length > 0) return true;
+    return this.queues.some((q) => q !== undefined && q.some((t) => this.isSchedulable(t)));
   }
 }
 

@@ -7,8 +7,9 @@ import { handleFault, receiveIPC, receiveSignal, replyFromKernel } from "./ipc.j
 import type { Kernel } from "./kernel.js";
 import { lookupExtraCaps } from "./cap-transfer.js";
 import { decodeMessageInfo } from "./message-info.js";
-import { resolveAddressBits, slotCap, type LookupFault } from "./objects/cnode.js";
+import { resolveAddressBits, slotCap, type LookupFault, type Slot } from "./objects/cnode.js";
 import type { TCB } from "./objects/tcb.js";
+import type { ArchCapType } from "./objects/untyped.js";
 
 const WORD_BITS = 64;
 
@@ -16,8 +17,14 @@ type Lookup = { readonly ok: true; readonly cap: Cap } | { readonly ok: false; r
 
 /** lookupCap: the cap a thread names by cptr in its own CSpace (a null cap if the slot is empty). */
 export function lookupCap(thread: TCB, cptr: bigint): Lookup {
+  const r = lookupCapAndSlot(thread, cptr);
+  return r.ok ? { ok: true, cap: r.cap } : r;
+}
+
+/** lookupCapAndSlot: the cap and the slot that holds it. */
+export function lookupCapAndSlot(thread: TCB, cptr: bigint): { readonly ok: true; readonly cap: Cap; readonly slot: Slot } | { readonly ok: false; readonly fault: LookupFault } {
   const r = resolveAddressBits(thread.cspaceRoot, cptr, WORD_BITS);
-  return r.ok ? { ok: true, cap: slotCap(r.slot) } : r;
+  return r.ok ? { ok: true, cap: slotCap(r.slot), slot: r.slot } : r;
 }
 
 const MISSING: LookupFault = { type: "MissingCapability", bitsLeft: 0 };
@@ -93,7 +100,7 @@ function syscallName(k: Kernel, number: bigint): string | undefined {
 /** handleInvocation: look up the cap, decode, then perform or reply with the error. */
 function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: boolean, canDonate: boolean, firstPhase: boolean, cptr: bigint): void {
   const info = decodeMessageInfo(k.abi, k.getReg(thread, k.abi.roles.info));
-  const found = lookupCap(thread, cptr);
+  const found = lookupCapAndSlot(thread, cptr);
   if (!found.ok) {
     // The faulting section: only a blocking send raises a cap fault.
     if (isBlocking) handleFault(k, thread, { type: "CapFault", address: cptr, inReceivePhase: false, lookup: found.fault });
@@ -107,7 +114,7 @@ function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: b
     return;
   }
   const length = Math.min(info.length, buffer !== undefined ? k.abi.ipcBuffer.msgMaxLength : k.abi.roles.mrs.length);
-  const ctx: InvocationContext = { thread, label: info.label, length, isBlocking, isCall, canDonate, firstPhase, extraCaps: extra.slots };
+  const ctx: InvocationContext = { thread, label: info.label, length, isBlocking, isCall, canDonate, firstPhase, extraCaps: extra.slots, slot: found.slot };
   const decoded = decodeInvocation(k, ctx, found.cap);
   if (!decoded.ok) {
     if (isCall) {
@@ -166,16 +173,19 @@ function debugNameThread(k: Kernel, thread: TCB): void {
  * include/arch/riscv/arch/64/mode/object/structures.bf, `tagged_union cap capType`). The VSpace root
  * is a vspace_cap on AArch64 and a page_table_cap on RISC-V.
  */
-const CAP_TYPE_TAGS: Readonly<Record<Arch, Readonly<Record<CapType, bigint>>>> = {
-  aarch64: { null: 0n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, sched_context: 22n, sched_control: 24n, vspace: 9n },
-  riscv64: { null: 0n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, sched_context: 22n, sched_control: 24n, vspace: 3n },
+const CAP_TYPE_TAGS: Readonly<Record<Arch, Readonly<Record<Exclude<CapType, "arch_object" | "vcpu">, bigint>>>> = {
+  aarch64: { null: 0n, untyped: 2n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, sched_context: 22n, sched_control: 24n, vspace: 9n },
+  riscv64: { null: 0n, untyped: 2n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, sched_context: 22n, sched_control: 24n, vspace: 3n },
 };
+
+/** The same tags for the architecture objects Retype makes (a RISC-V VSpace is a page table). */
+const ARCH_CAP_TYPE_TAGS: Readonly<Record<ArchCapType, bigint>> = { frame: 1n, page_table: 3n, vspace: 9n, vcpu: 15n };
 
 /** The cap register := the type tag of the cap it names; a failed lookup names the null cap (handleUnknownSyscall). */
 function debugCapIdentify(k: Kernel, thread: TCB): void {
   const found = lookupCap(thread, k.getReg(thread, k.abi.roles.cap));
-  const type = found.ok ? found.cap.type : "null";
-  k.setReg(thread, k.abi.roles.cap, CAP_TYPE_TAGS[k.abi.arch][type]);
+  const cap: Cap = found.ok ? found.cap : { type: "null" };
+  k.setReg(thread, k.abi.roles.cap, cap.type === "arch_object" ? ARCH_CAP_TYPE_TAGS[cap.object.capType] : cap.type === "vcpu" ? ARCH_CAP_TYPE_TAGS.vcpu : CAP_TYPE_TAGS[k.abi.arch][cap.type]);
 }
 
 /** Prepares the chosen thread to run: a Restart thread re-executes from its restart pc (activateThread). */

@@ -18,6 +18,9 @@ import { microkitLayout, type MicrokitLayout } from "./layout.js";
 import { HostIpcBuffer, Monitor, type MonitoredPd } from "./monitor.js";
 import { BuildError, FrameAllocator, PAGE, placeRegions, roundDown, roundUp, type PhysicalRange, type PlacedRegion } from "./physical-plan.js";
 import type { ProtectionDomain, SetVar, SystemDescription } from "./sdf/model.js";
+import { defaultSdfBoard, sdfBoard } from "./sdf/board.js";
+import { vgicPlatform } from "../kernel/objects/vcpu.js";
+import { buildVirtualMachine, type VmImage } from "./virtual-machine.js";
 
 export { BuildError } from "./physical-plan.js";
 
@@ -51,6 +54,8 @@ export interface SystemImage {
   /** Interrupt lines with handlers, for the interrupt controller, and the kernel's table of them. */
   readonly irqLines: readonly IrqLine[];
   readonly irqTable: IrqTable;
+  /** Each PD's <virtual_machine>: its vCPU threads (never run: guest code is not emulated) and VCPUs. */
+  readonly virtualMachines: readonly VmImage[];
   /** Initial contents of guest-physical memory (everything else is zero). */
   readonly memory: readonly { readonly pa: bigint; readonly bytes: Uint8Array }[];
 }
@@ -61,6 +66,8 @@ export interface BuildOptions {
   readonly ram: readonly PhysicalRange[];
   /** The ELF of each PD, already loaded and checked (by PD name). */
   readonly elves: ReadonlyMap<string, ElfImage>;
+  /** The Microkit board (boards.json name); VMs need its VGIC facts. Default: the AArch64 reference board. */
+  readonly board?: string;
 }
 
 const RW: SegmentRights = { read: true, write: true, execute: false };
@@ -88,6 +95,7 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
   const irqTable = new IrqTable();
   const irqLines: IrqLine[] = [];
   const pdList = system.protectionDomains;
+  const virtualMachines: VmImage[] = [];
 
   // A PD needs an endpoint when it has children, or some channel lets its peer ppcall it
   // (microkit.json cspace.slots.INPUT_CAP).
@@ -168,6 +176,18 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
       put("BASE_TCB_CAP", { type: "tcb", object: objects[childIndex]!.tcb }, child.childId ?? 0);
     }
 
+    // <virtual_machine>: per vCPU a thread and a VCPU, their caps at BASE_VM_TCB_CAP / BASE_VCPU_CAP + id.
+    if (pd.virtualMachine !== undefined) {
+      const board = o.board ?? defaultSdfBoard().name;
+      const platform = vgicPlatform(board);
+      const vmLoc = pd.virtualMachine.loc;
+      if (sdfBoard(board)?.hypervisor !== true || abi.arch !== "aarch64" || platform === undefined) {
+        throw new BuildError(`${vmLoc.file}:${vmLoc.line}:${vmLoc.column}: error: <virtual_machine name="${pd.virtualMachine.name}"> ` +
+          `needs an ARM hypervisor kernel; the ${board} ${abi.arch} kernel emulated here is not one`);
+      }
+      virtualMachines.push(buildVirtualMachine(kernel, layout, pd.virtualMachine, { name: pd.name, endpoint: own.endpoint!, put }, platform));
+    }
+
     // <cspace>: another PD's TCB, SC or VSpace in a root CNode slot.
     for (const m of pd.capMaps) {
       const target = objects[m.pdIndex]!;
@@ -222,7 +242,7 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
   monitor.tcb.host = new Monitor(monitored, (line) => o.host.debugPrint(line), monitor.slots, PAGE);
   kernel.makeRunnable(monitor.tcb);
   for (const p of pds) kernel.makeRunnable(p.tcb);
-  return { arch: abi.arch, kernel, pds, memory, monitor: monitor.tcb, irqLines, irqTable };
+  return { arch: abi.arch, kernel, pds, memory, monitor: monitor.tcb, irqLines, irqTable, virtualMachines };
 }
 
 /** The monitor's thread, CSpace and endpoint as upstream lays them out (microkit.json monitor, monitor_cspace). */

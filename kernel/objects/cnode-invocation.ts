@@ -3,10 +3,10 @@
 // (and pivot) slot and what the new cap would be; it changes nothing. Perform cannot fail. MCS has
 // no CNodeSaveCaller. Argument positions come from marshalling.json.
 import {
-  deriveCap, hasCancelSendRights, maskCapRights, rightsFromWord, updateCapData, type Cap,
+  hasCancelSendRights, maskCapRights, rightsFromWord, updateCapData, type Cap,
 } from "../cap.js";
 import {
-  cteDelete, cteInsert, cteMove, cteRevoke, cteSwap, ensureEmptySlot, lookupPivotSlot, lookupSourceSlot,
+  cteDelete, cteInsert, cteMove, cteRevoke, cteSwap, deriveSlotCap, ensureEmptySlot, lookupPivotSlot, lookupSourceSlot,
   lookupTargetSlot, sameSlot, slotCap,
 } from "../cspace.js";
 import type { SyscallError } from "../errors.js";
@@ -82,7 +82,7 @@ export function decodeCNodeInvocation(k: Kernel, ctx: InvocationContext, cnodeCa
       switch (label) {
         case "CNodeCopy": {
           if (ctx.length < args.lengthFor("rights")) return fail(TRUNCATED);
-          const d = deriveCap(maskCapRights(rightsFromWord(k.abi, args.word("rights")), srcCap));
+          const d = deriveSlotCap(src, maskCapRights(rightsFromWord(k.abi, args.word("rights")), srcCap));
           if (!d.ok) return d;
           newCap = d.cap;
           break;
@@ -90,7 +90,7 @@ export function decodeCNodeInvocation(k: Kernel, ctx: InvocationContext, cnodeCa
         case "CNodeMint": {
           if (ctx.length < Math.max(args.lengthFor("rights"), args.lengthFor("badge"))) return fail(TRUNCATED);
           const masked = maskCapRights(rightsFromWord(k.abi, args.word("rights")), srcCap);
-          const d = deriveCap(updateCapData(k.abi, false, args.word("badge"), masked));
+          const d = deriveSlotCap(src, updateCapData(k.abi, false, args.word("badge"), masked));
           if (!d.ok) return d;
           newCap = d.cap;
           break;

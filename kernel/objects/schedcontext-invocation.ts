@@ -48,7 +48,7 @@ export function decodeSchedContextInvocation(k: Kernel, ctx: InvocationContext, 
       if (cap === undefined) return fail(TRUNCATED);
       if (cap.type === "tcb") {
         if (sc.tcb !== undefined || cap.object.sc !== undefined) return fail(ILLEGAL);
-        if (isBlocked(cap.object) && !scReleased(sc)) return fail(ILLEGAL);
+        if (isBlocked(cap.object) && !scReleased(k, sc)) return fail(ILLEGAL);
         return ok({ kind: "SchedContextBind", sc, to: { tcb: cap.object } });
       }
       if (cap.type === "notification") {

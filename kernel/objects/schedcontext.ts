@@ -1,10 +1,12 @@
 // Scheduling contexts (MCS): the right to run for `budget` per `period` (seL4 src/object/schedcontext.c,
-// include/kernel/sporadic.h). Budget and period are kept in microseconds, as SchedControlConfigureFlags
-// takes them and as the machine turns `budget` into time slices; `consumed` is in timer ticks, as
-// seL4's scConsumed is, and is converted to microseconds when a thread asks for it.
+// include/kernel/sporadic.h). `budget` and `period` record the microseconds the SC was configured
+// with; what the scheduler uses are the refills (kernel/sporadic.ts) and scPeriod, in timer ticks, as
+// seL4 keeps them. `consumed` is in timer ticks, as seL4's scConsumed is, and is converted to
+// microseconds when a thread asks for it.
 import { replyFromKernel } from "../ipc.js";
 import type { Kernel } from "../kernel.js";
 import { threadFacts, type ThreadFacts } from "../marshalling.js";
+import { refillReady, refillSufficient, refillUnblockCheck, type Refill } from "../sporadic.js";
 import type { Notification } from "./notification.js";
 import type { TCB } from "./tcb.js";
 
@@ -24,8 +26,12 @@ export class SchedContext {
   consumed = 0n;
   /** scRefillMax: 0 until configured (sc_active), MIN_REFILLS for round robin, else 1 + extra refills + 1. */
   refillMax: number;
-  /** seL4_SchedContext_Sporadic was set by the last SchedControlConfigureFlags. */
+  /** seL4_SchedContext_Sporadic was set by the last SchedControlConfigureFlags (scSporadic). */
   sporadic = false;
+  /** scPeriod in timer ticks; 0 for a round-robin SC. Set with the refills (kernel/sporadic.ts). */
+  scPeriod = 0n;
+  /** The refill queue, head first; empty until configured in ticks (see sporadic.ts refills()). */
+  refills: Refill[] = [];
   /** The thread that yielded to this SC's thread with SchedContextYieldTo and awaits its reply (scYieldFrom). */
   yieldFrom: TCB | undefined;
   constructor(
@@ -88,9 +94,16 @@ export function refillAbsoluteMax(k: Kernel, sc: SchedContext): number {
   return Math.floor((2 ** bits - f.coreSchedContextBytes) / f.refillSizeBytes);
 }
 
-/** Charges time the SC's thread ran (chargeBudget's scConsumed += consumed); the machine calls this. */
+/** scConsumed += ticks (what commitTime and chargeBudget add). */
 export function chargeConsumed(sc: SchedContext, ticks: bigint): void {
   sc.consumed += ticks;
+}
+
+/** schedContext_resume: a schedulable thread whose SC cannot run now waits in the release queue. */
+export function schedContextResume(k: Kernel, sc: SchedContext | undefined): void {
+  const tcb = sc?.tcb;
+  if (sc === undefined || tcb === undefined || !k.isSchedulable(tcb)) return;
+  if (!(refillReady(k, sc) && refillSufficient(k, sc, 0n))) k.postpone(sc);
 }
 
 /** schedContext_updateConsumed: report at most what fits in microseconds and keep the rest. */
@@ -119,6 +132,8 @@ export function schedContextBindTCB(k: Kernel, sc: SchedContext, tcb: TCB): void
   if (sc.tcb !== undefined || tcb.sc !== undefined) throw new Error("schedContextBindTCB: SC or TCB already bound");
   tcb.sc = sc;
   sc.tcb = tcb;
+  if (sc.sporadic && sc.active && sc !== k.curSC) refillUnblockCheck(k, sc);
+  schedContextResume(k, sc);
   if (k.isSchedulable(tcb)) {
     k.enqueue(tcb);
     k.rescheduleRequired();
@@ -131,6 +146,7 @@ export function schedContextUnbindTCB(k: Kernel, sc: SchedContext): void {
   if (tcb === undefined) throw new Error("schedContextUnbindTCB: SC not bound to a TCB");
   if (tcb === k.current) k.rescheduleRequired();
   k.dequeue(tcb);
+  k.releaseRemove(tcb);
   tcb.sc = undefined;
   sc.tcb = undefined;
 }

@@ -6,7 +6,8 @@ import type { InvocationContext } from "../invocation.js";
 import type { Kernel } from "../kernel.js";
 import { methodLayout } from "../abi.js";
 import { capArg, messageArg, threadFacts } from "../marshalling.js";
-import { MIN_REFILLS, refillAbsoluteMax, schedLimits, usToTicks, type SchedContext } from "./schedcontext.js";
+import { refillNew, refillUpdate } from "../sporadic.js";
+import { MIN_REFILLS, refillAbsoluteMax, schedContextResume, schedLimits, usToTicks, type SchedContext } from "./schedcontext.js";
 import { labelName } from "./tcb-invocation.js";
 
 export class SchedControl {
@@ -60,20 +61,32 @@ export function decodeSchedControlInvocation(k: Kernel, ctx: InvocationContext, 
 }
 
 /**
- * invokeSchedControl_ConfigureFlags. budget == period makes a round-robin SC (MIN_REFILLS refills);
- * refill times are not modelled: the machine hands out `budget` per time slice.
+ * invokeSchedControl_ConfigureFlags: budget == period (in ticks) makes a round-robin SC (scPeriod 0,
+ * MIN_REFILLS refills); an SC in use keeps its bandwidth (refill_update); otherwise the refills
+ * start afresh from now (refill_new).
  */
 export function performSchedControlInvocation(k: Kernel, inv: SchedControlInvocation): void {
   const sc = inv.sc;
   const thread = sc.tcb;
-  if (thread !== undefined) k.dequeue(thread);
+  if (thread !== undefined) {
+    k.releaseRemove(thread);
+    k.dequeue(thread);
+    // Bill what the current SC used so far before changing its parameters (commitTime).
+    if (k.curSC === sc) k.commitCurrent();
+  }
+  const f = threadFacts(k.abi);
+  const budget = usToTicks(f, inv.budget);
+  const period = usToTicks(f, inv.period);
   sc.budget = inv.budget;
   sc.period = inv.period;
-  sc.refillMax = inv.budget === inv.period ? MIN_REFILLS : inv.maxRefills;
+  if (budget === period) refillNew(k, sc, MIN_REFILLS, budget, 0n);
+  else if (sc.active && thread !== undefined && thread.runnable) refillUpdate(k, sc, period, budget, inv.maxRefills);
+  else refillNew(k, sc, inv.maxRefills, budget, period);
   if (thread !== undefined) {
+    schedContextResume(k, sc);
     if (thread.runnable && thread !== k.current) k.possibleSwitchTo(thread);
     if (thread === k.current) k.rescheduleRequired();
   }
   sc.badge = inv.badge;
-  sc.sporadic = (inv.flags & threadFacts(k.abi).schedContextSporadic) !== 0n;
+  sc.sporadic = (inv.flags & f.schedContextSporadic) !== 0n;
 }

@@ -10,7 +10,8 @@ import type { Kernel } from "../kernel.js";
 import { methodLayout, type MethodLayout } from "../abi.js";
 import { argMr, capArg, messageArg, threadFacts } from "../marshalling.js";
 import { bindNotification, unbindNotification, type Notification } from "./notification.js";
-import { cancelYieldTo, schedContextBindTCB, schedContextUnbindTCB, type SchedContext } from "./schedcontext.js";
+import { refillUnblockCheck, scReleased as sporadicScReleased } from "../sporadic.js";
+import { cancelYieldTo, schedContextBindTCB, schedContextResume, schedContextUnbindTCB, type SchedContext } from "./schedcontext.js";
 import type { TCB } from "./tcb.js";
 
 export type TCBInvocation =
@@ -168,12 +169,9 @@ function isBlocked(tcb: TCB): boolean {
   return tcb.state === "BlockedOnReceive" || tcb.state === "BlockedOnSend" || tcb.state === "BlockedOnNotification" || tcb.state === "BlockedOnReply";
 }
 
-/**
- * sc_released: active and its head refill ready. Refill release times are not modelled (the machine
- * refills every time slice at once), so an active SC is always ready.
- */
-export function scReleased(sc: SchedContext): boolean {
-  return sc.active;
+/** sc_released: active and its head refill ready (include/kernel/sporadic.h). */
+export function scReleased(k: Kernel, sc: SchedContext): boolean {
+  return sporadicScReleased(k, sc);
 }
 
 function decodeSetSchedParams(k: Kernel, ctx: InvocationContext, tcb: TCB, a: Args, m: MethodLayout): Decoded {
@@ -191,7 +189,7 @@ function decodeSetSchedParams(k: Kernel, ctx: InvocationContext, tcb: TCB, a: Ar
     case "sched_context":
       sc = scCap.object;
       if (tcb.sc !== sc && (tcb.sc !== undefined || sc.tcb !== undefined)) return fail(ILLEGAL);
-      if (isBlocked(tcb) && !scReleased(sc)) return fail(ILLEGAL);
+      if (isBlocked(tcb) && !scReleased(k, sc)) return fail(ILLEGAL);
       break;
     case "null":
       if (tcb === ctx.thread) return fail(ILLEGAL);
@@ -392,6 +390,7 @@ export function suspend(k: Kernel, tcb: TCB): void {
   cancelIPC(k, tcb);
   if (tcb.state === "Running") tcb.restartPc = k.getReg(tcb, "pc"); // updateRestartPC
   k.dequeue(tcb);
+  k.releaseRemove(tcb);
   cancelYieldTo(tcb);
   k.setThreadState(tcb, "Inactive");
 }
@@ -404,5 +403,8 @@ export function restart(k: Kernel, tcb: TCB): void {
   if (tcb.runnable) return;
   cancelIPC(k, tcb);
   k.setThreadState(tcb, "Restart");
-  k.possibleSwitchTo(tcb);
+  const sc = tcb.sc;
+  if (sc !== undefined && sc.sporadic && sc !== k.curSC) refillUnblockCheck(k, sc);
+  schedContextResume(k, sc);
+  if (k.isSchedulable(tcb)) k.possibleSwitchTo(tcb);
 }

@@ -45,8 +45,12 @@ export class TCB {
   ipcBuffer = 0n;
   /** MCS keeps a copy of the fault endpoint cap in the TCB (TCBConfigure / SetSpace). */
   faultHandler: Cap = NULL_CAP;
-  /** The timeout fault endpoint (MCS TCBSetTimeoutEndpoint); timeout faults are not raised yet. */
+  /** The timeout fault endpoint (MCS TCBSetTimeoutEndpoint): where budget exhaustion is reported. */
   timeoutHandler: Cap = NULL_CAP;
+  /** tcbDomain: the scheduler runs the thread only while its domain is the current one. */
+  domain = 0;
+  /** tcbInReleaseQueue: waiting in the release queue for its SC's next refill. */
+  inReleaseQueue = false;
   /** The VSpace root cap installed by TCBSetSpace / TCBConfigure (tcbVTable); `vspace` is the memory view. */
   vspaceRoot: Cap = NULL_CAP;
   /** tcbFlags (seL4_TCBFlag_*, TCBSetFlags). */
