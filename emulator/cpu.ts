@@ -1,14 +1,22 @@
-// One Unicorn engine running user-mode code of one address space.
+// One Unicorn engine running user-mode code of one address space, behind the engine's own MMU.
 //
-// The engine starts at EL1 / M-mode; a trampoline page drops it to EL0 / U-mode once, so that a
-// privileged instruction in PD code traps exactly as on hardware (ENGINE-FACTS.md). Every trap,
-// fault and budget expiry ends a run and comes back as a CpuExit value; the hooks that detect them
-// are native (emulator/native/mkcpu.c), so no JavaScript runs per instruction or per block.
-import { check, ffi, hostAlloc, hostFree, MmioRead, MmioWrite, registerCallback, unregisterCallback, type Pointer } from "./unicorn/ffi.js";
+// Guest-physical memory is mapped once at its physical addresses (emulator/engine-memory.ts), and
+// the address space is a set of page tables the emulator writes (emulator/page-table.ts). A
+// trampoline turns the MMU on and drops the engine to EL0 / U-mode once, so a privileged
+// instruction traps and a translation or permission fault is an architectural exception with the
+// exact pc of the faulting instruction. Every trap, fault and budget expiry ends a run and comes
+// back as a CpuExit value; the hooks that detect them are native (emulator/native/mkcpu.c), so no
+// JavaScript runs per instruction or per block.
 import {
-  ARM64_REGS, MK_EXIT, RISCV_REGS, UC_ARCH_ARM64, UC_ARCH_RISCV, UC_CPU_ARM64_A53, UC_MEM, UC_MODE_ARM,
-  UC_ERR_INSN_INVALID, UC_MODE_RISCV64, UC_PROT_EXEC, UC_PROT_READ, UC_PROT_WRITE,
-} from "./unicorn/constants.js";
+  ARCH, ARM64_TRAMPOLINE, ASID_SHIFT, HCR_EL2, HCR_RW, MAIR, RISCV_TRAMPOLINE, SATP_SV39, SCR_EL3, SCR_RW, SCTLR_EL1,
+  SCTLR_M, SPSR_EL1, TCR, TTBR0_EL1, type ArchSpec, type SysregEncoding,
+} from "./engine-arch.js";
+import { EngineMemory, type MmioRange, type RamRange } from "./engine-memory.js";
+import { PAGE as PAGE_BYTES, PageTable, TablePool } from "./page-table.js";
+import { check, ffi, hostAlloc, hostFree, type Pointer } from "./unicorn/ffi.js";
+import { MK_EXIT, UC_CPU_ARM64_A53, UC_ERR_INSN_INVALID, UC_MEM, UC_PROT_ALL, UC_PROT_EXEC, UC_PROT_READ } from "./unicorn/constants.js";
+
+export { MAX_ENGINE_REGIONS } from "./engine-memory.js";
 
 export type Arch = "aarch64" | "riscv64";
 export type Access = "read" | "write" | "fetch";
@@ -20,10 +28,9 @@ export interface Rights {
 }
 
 /**
- * Why a run ended. `pc` is where the thread resumes (syscall) or the faulting instruction, with one
- * engine limitation: when a load or store faults (kind "memory", access read/write), Unicorn 2.0.1
- * leaves pc at the first instruction of the translated block that holds it (its docs/FAQ.md; fixed
- * upstream in 2.1.4), while the registers already hold the effects of the instructions before it.
+ * Why a run ended. `pc` is where the thread resumes (syscall, budget) or the faulting instruction
+ * (exception, memory): the registers hold the effects of every instruction before it and none of
+ * its own, so resuming at `pc` once the cause is gone continues the thread exactly.
  */
 export type CpuExit =
   | { readonly kind: "syscall"; readonly pc: bigint }
@@ -42,54 +49,23 @@ export interface MmioHandler {
   write(offset: number, size: number, value: bigint): void;
 }
 
-const PAGE = 4096;
+const PAGE = Number(PAGE_BYTES);
+const RW: Rights = { read: true, write: true, execute: false };
 
-interface ArchSpec {
-  readonly ucArch: number;
-  readonly ucMode: number;
-  readonly regs: Readonly<Record<string, number>>;
-  /** Engine exception number (QEMU's) of the trap instruction. */
-  readonly syscallIntno: number;
-  /**
-   * How far past the faulting instruction the engine leaves pc on any other exception. Unicorn 2.0.1
-   * adds 4 to the RISC-V pc before its interrupt hook, whatever the instruction's length
-   * (qemu/accel/tcg/cpu-exec.c, cpu_handle_exception); right for `ecall`, not for the rest.
-   */
-  readonly exceptionPcSkew: bigint;
-  /**
-   * The exception whose run the engine ends with UC_ERR_INSN_INVALID instead of calling the
-   * interrupt hook (RISC-V `ebreak`: riscv_stop_interrupt in qemu/target/riscv/unicorn.c), with pc
-   * left at the instruction; none on AArch64.
-   */
-  readonly stopIntno: number | undefined;
-  /** Where the trampoline page sits: above every user address of the architecture. */
-  readonly trampoline: bigint;
-  readonly minInsnBytes: number;
-}
-
-const ARCH: Readonly<Record<Arch, ArchSpec>> = {
-  // QEMU target/arm: EXCP_SWI = 2. AArch64 user addresses end below 2^48 on every board we model.
-  aarch64: { ucArch: UC_ARCH_ARM64, ucMode: UC_MODE_ARM, regs: ARM64_REGS, syscallIntno: 2, exceptionPcSkew: 0n, stopIntno: undefined, trampoline: 0xffff_0000_0000_0000n, minInsnBytes: 4 },
-  // QEMU target/riscv: RISCV_EXCP_U_ECALL = 8, RISCV_EXCP_BREAKPOINT = 3. Sv39 user addresses end below 2^38.
-  riscv64: { ucArch: UC_ARCH_RISCV, ucMode: UC_MODE_RISCV64, regs: RISCV_REGS, syscallIntno: 8, exceptionPcSkew: 4n, stopIntno: 3, trampoline: 0xffff_0000_0000_0000n, minInsnBytes: 4 },
-};
-
-function le32(...words: number[]): Uint8Array {
-  const out = new Uint8Array(words.length * 4);
-  const view = new DataView(out.buffer);
-  words.forEach((w, i) => view.setUint32(i * 4, w >>> 0, true));
-  return out;
-}
-
-// AArch64: `eret` (to ELR_EL1 = the `nop` after it, SPSR_EL1 = EL0t), then `nop`, where the run stops.
-const ARM64_TRAMPOLINE = le32(0xd69f03e0, 0xd503201f);
-// RISC-V: open PMP entry 0 over all memory (pmpaddr0 = ~0, pmpcfg0 = NAPOT|X|W|R), then `mret`
-// (to MEPC = the `nop` after it, MSTATUS.MPP = U), then `nop`, where the run stops.
-const RISCV_TRAMPOLINE = le32(0xfff00293, 0x3b029073, 0x01f00293, 0x3a029073, 0x30200073, 0x00000013);
-
-function ucPerms(r: Rights): number {
-  return (r.read ? UC_PROT_READ : 0) | (r.write ? UC_PROT_WRITE : 0) | (r.execute ? UC_PROT_EXEC : 0);
-}
+/**
+ * Guest-physical window the emulator keeps for itself: the page-table pool (its first page holds
+ * the trampoline), then host memory mapped through map() that is not part of a RAM range, and
+ * device windows mapped through mapMmio() without a physical address. It lies below 2^40 (the
+ * Cortex-A53's physical address size, ID_AA64MMFR0_EL1.PARange) and above the RAM and devices of
+ * the boards we model; attaching anything else there is refused as an overlap.
+ */
+const PRIVATE_BASE = 0xff_0000_0000n;
+const PRIVATE_END = 0x100_0000_0000n;
+/**
+ * Page-table memory comes in chunks of 64 tables (a last-level table maps 2 MiB); a PD needs a
+ * handful. The first chunk sits at PRIVATE_BASE, further ones in the dynamic window.
+ */
+const POOL_BYTES = 256 << 10;
 
 const MEMORY_EXIT: Readonly<Record<number, { access: Access; cause: "unmapped" | "permission" }>> = {
   [UC_MEM.READ_UNMAPPED]: { access: "read", cause: "unmapped" },
@@ -100,12 +76,20 @@ const MEMORY_EXIT: Readonly<Record<number, { access: Access; cause: "unmapped" |
   [UC_MEM.FETCH_PROT]: { access: "fetch", cause: "permission" },
 };
 
-/** The engine aborts the process past ~1,023 regions (ENGINE-FACTS.md); we refuse well before. */
-export const MAX_ENGINE_REGIONS = 1000;
-
 export interface CpuOptions {
   /** Let user code use the FPU/SIMD unit (AArch64 CPACR_EL1.FPEN, RISC-V MSTATUS.FS). */
   readonly fpu?: boolean;
+  /** Guest-physical RAM, mapped once at its physical addresses. */
+  readonly ram?: readonly RamRange[];
+  /** Device registers at their physical addresses. */
+  readonly devices?: readonly MmioRange[];
+}
+
+export interface MmioMapping {
+  /** Physical address of the device window; a private one when absent. */
+  readonly pa?: bigint;
+  /** Read-write when absent. */
+  readonly rights?: Rights;
 }
 
 export class Cpu {
@@ -113,9 +97,14 @@ export class Cpu {
   private readonly spec: ArchSpec;
   private uc: Pointer;
   private native: Pointer;
-  private readonly regions = new Map<bigint, bigint>(); // base -> size, engine regions
-  private readonly callbacks: Pointer[] = [];
+  private readonly memory: EngineMemory;
+  private readonly pool: { readonly ptr: Pointer; readonly bytes: Uint8Array };
+  /** Host memory this engine allocated beyond the first pool chunk (more page tables). */
+  private readonly extraChunks: Pointer[] = [];
+  private readonly tables: PageTable;
   private readonly fpu: boolean;
+  private asid = 0n;
+  private nextPrivate = PRIVATE_BASE + BigInt(POOL_BYTES);
   private readonly oneId = new Int32Array(1);
   private readonly oneValue = new BigUint64Array(1);
 
@@ -130,14 +119,30 @@ export class Cpu {
     const native = ffi.mk_cpu_new(this.uc, this.spec.minInsnBytes) as Pointer | null;
     if (native === null) throw new Error("mk_cpu_new failed");
     this.native = native;
-    this.enterUserMode();
+    this.pool = hostAlloc(POOL_BYTES);
+    try {
+      this.memory = new EngineMemory(this.uc, {
+        ram: [{ base: PRIVATE_BASE, size: BigInt(POOL_BYTES), host: this.pool.ptr }, ...(options.ram ?? [])],
+        mmio: options.devices ?? [],
+        dynamic: { base: this.nextPrivate, end: PRIVATE_END },
+      });
+      this.tables = new PageTable(arch, new TablePool({ base: PRIVATE_BASE, bytes: this.pool.bytes }, 1, () => this.growPool()));
+      this.enterUserMode();
+    } catch (e) {
+      // A layout the engine cannot take (overlapping ranges, too many regions): free the engine.
+      ffi.mk_cpu_free(this.native);
+      ffi.uc_close(this.uc);
+      hostFree(this.pool.ptr, POOL_BYTES);
+      throw e;
+    }
   }
 
   close(): void {
     ffi.mk_cpu_free(this.native);
     ffi.uc_close(this.uc);
-    for (const cb of this.callbacks) unregisterCallback(cb);
-    this.callbacks.length = 0;
+    this.memory.close();
+    hostFree(this.pool.ptr, POOL_BYTES);
+    for (const ptr of this.extraChunks) hostFree(ptr, POOL_BYTES);
   }
 
   /** Instructions retired by this engine so far (counted per translated block). */
@@ -145,47 +150,124 @@ export class Cpu {
     return BigInt(ffi.mk_cpu_executed(this.native) as number | bigint);
   }
 
+  /** Engine regions in use: physical ranges and the covers between them, not mappings. */
   get regionCount(): number {
-    return this.regions.size;
+    return this.memory.count;
   }
 
-  /** Maps host memory at a virtual address. `host` must stay alive while mapped. */
+  /**
+   * Puts guest-physical RAM [pa, pa+size), backed by `host`, into this engine after construction
+   * (CpuOptions.ram is the cheap way: this one splits a cover, ~0.6 µs per page of it).
+   */
+  attachRam(pa: bigint, size: bigint, host: Pointer): void {
+    checkPages(pa, size);
+    this.memory.attachRam(pa, size, host);
+  }
+
+  /** Puts device registers at guest-physical [pa, pa+size) into this engine (costs as attachRam). */
+  attachMmio(pa: bigint, size: bigint, handler: MmioHandler): void {
+    checkPages(pa, size);
+    this.memory.attachMmio(pa, size, handler);
+  }
+
+  /** Maps attached guest-physical memory (RAM or device) at a virtual address. */
+  mapPhysical(va: bigint, pa: bigint, size: bigint, rights: Rights): void {
+    checkPages(va, size);
+    checkPages(pa, size);
+    if (this.memory.regionAt(pa, size) === undefined) throw new Error(`physical range ${hex(pa)}+${hex(size)} is not attached to the engine`);
+    if (this.tables.map(va, pa, size, rights)) this.flushTlb();
+    // Code translated from these frames earlier (mapped elsewhere, or before the host rewrote
+    // them) is found by physical address: drop it.
+    if (rights.execute) this.invalidate(va, size);
+  }
+
+  /**
+   * Maps host memory at a virtual address: inside an attached RAM range it is that guest-physical
+   * memory; otherwise it becomes private guest-physical memory of this engine. `host` must stay
+   * alive while mapped.
+   */
   map(va: bigint, size: bigint, rights: Rights, host: Pointer): void {
-    this.reserveRegion(va, size);
-    check(ffi.uc_mem_map_ptr(this.uc, va, size, ucPerms(rights), host) as number, `map ${hex(va)}+${hex(size)}`);
+    checkPages(va, size);
+    this.mapPhysical(va, this.memory.physicalOf(host, size) ?? this.attachHost(host, size), size, rights);
+  }
+
+  /**
+   * Makes host memory [host, host+size) private guest-physical memory of this engine and returns
+   * its address; map() then finds any part of it. `host` must stay alive until close().
+   */
+  attachHost(host: Pointer, size: bigint): bigint {
+    checkPages(0n, size);
+    const pa = this.allocPrivate(size);
+    this.memory.attachRam(pa, size, host);
+    return pa;
   }
 
   unmap(va: bigint, size: bigint): void {
-    // Translated code is found by address, and 2.0.1's unmap keeps it (upstream fixed that in 2.1):
-    // drop it while the range still translates, or whatever is mapped there next runs stale code.
-    this.invalidate(va, size);
-    check(ffi.uc_mem_unmap(this.uc, va, size) as number, `unmap ${hex(va)}+${hex(size)}`);
-    this.regions.delete(va);
+    checkPages(va, size);
+    if (this.tables.unmap(va, size)) this.flushTlb();
   }
 
-  /** Routes accesses to [va, va+size) to TypeScript handlers (device registers). */
-  mapMmio(va: bigint, size: bigint, handler: MmioHandler): void {
-    this.reserveRegion(va, size);
-    const read = registerCallback(((_uc: Pointer, offset: bigint | number, width: number) => handler.read(Number(offset), width)) as never, MmioRead);
-    const write = registerCallback(((_uc: Pointer, offset: bigint | number, width: number, value: bigint | number) =>
-      handler.write(Number(offset), width, BigInt(value))) as never, MmioWrite);
-    this.callbacks.push(read, write);
-    check(ffi.uc_mmio_map(this.uc, va, size, read, null, write, null) as number, `mmio ${hex(va)}+${hex(size)}`);
+  /**
+   * Routes accesses to [va, va+size) to TypeScript handlers (device registers), with offsets from
+   * the mapping's start. With `at.pa` the registers sit at that physical address; pages there that
+   * an earlier call attached keep the handler they were attached with.
+   */
+  mapMmio(va: bigint, size: bigint, handler: MmioHandler, at: MmioMapping = {}): void {
+    checkPages(va, size);
+    const pa = at.pa ?? this.allocPrivate(size);
+    checkPages(pa, size);
+    let run: bigint | undefined; // start of pages not attached yet
+    const attachRun = (end: bigint): void => {
+      if (run === undefined) return;
+      this.memory.attachMmio(run, end - run, shifted(handler, Number(run - pa)));
+      run = undefined;
+    };
+    for (let page = pa; page < pa + size; page += PAGE_BYTES) {
+      const region = this.memory.regionAt(page, PAGE_BYTES);
+      if (region === undefined) {
+        run ??= page;
+        continue;
+      }
+      attachRun(page);
+      if (region.kind !== "mmio") throw new Error(`physical page ${hex(page)} is RAM, not a device`);
+    }
+    attachRun(pa + size);
+    this.mapPhysical(va, pa, size, at.rights ?? RW);
   }
 
-  /** Drops translated code for a range whose bytes changed behind the engine's back. */
+  /** What a virtual address translates to, per the page tables. */
+  lookup(va: bigint): { readonly pa: bigint; readonly rights: Rights } | undefined {
+    return this.tables.lookup(va);
+  }
+
+  /**
+   * Drops translated code for a range whose bytes changed behind the engine's back. The engine
+   * finds the code by the physical address the range translates to (qemu/accel/tcg/translate-all.c,
+   * uc_invalidate_tb walks the MMU), page by page; pages this space cannot execute hold none.
+   */
   invalidate(va: bigint, size: bigint): void {
-    check(ffi.mk_remove_cache(this.uc, va, va + size) as number, "remove translation cache");
+    for (let page = va - (va % PAGE_BYTES); page < va + size; page += PAGE_BYTES) {
+      if (this.tables.lookup(page)?.rights.execute !== true) continue;
+      check(ffi.mk_remove_cache(this.uc, page, page + PAGE_BYTES) as number, "remove translation cache");
+    }
   }
 
+  /** Reads through the page tables (rights not checked); every page must be mapped. */
   readMemory(va: bigint, length: number): Uint8Array {
     const out = new Uint8Array(length);
-    check(ffi.uc_mem_read(this.uc, va, out, length) as number, `read ${hex(va)}`);
+    this.eachPage(va, length, (pa, offset, n) => {
+      const part = new Uint8Array(n);
+      check(ffi.uc_mem_read(this.uc, pa, part, n) as number, `read ${hex(va)}`);
+      out.set(part, offset);
+    });
     return out;
   }
 
+  /** Writes through the page tables (rights not checked); code written so needs invalidate(). */
   writeMemory(va: bigint, bytes: Uint8Array): void {
-    check(ffi.uc_mem_write(this.uc, va, bytes, bytes.length) as number, `write ${hex(va)}`);
+    this.eachPage(va, bytes.length, (pa, offset, n) => {
+      check(ffi.uc_mem_write(this.uc, pa, bytes.subarray(offset, offset + n), n) as number, `write ${hex(va)}`);
+    });
   }
 
   regId(name: string): number {
@@ -224,22 +306,24 @@ export class Cpu {
    * (checked per translated block, so a run may overshoot by one block). `budget` 1 single-steps.
    */
   run(pc: bigint, budget: bigint): CpuExit {
-    const reason = ffi.mk_cpu_run(this.native, pc, this.spec.trampoline, budget) as number;
+    const reason = ffi.mk_cpu_run(this.native, pc, budget) as number;
     const at = this.readRegister("pc");
     switch (reason) {
       case MK_EXIT.INTERRUPT: {
         const intno = ffi.mk_cpu_intno(this.native) as number;
         if (intno === this.spec.syscallIntno) return { kind: "syscall", pc: at };
-        return { kind: "exception", code: intno, pc: at - this.spec.exceptionPcSkew };
+        const faulting = at - this.spec.exceptionPcSkew;
+        if (intno === this.spec.fetchFault) return this.fetchFault(faulting);
+        if (this.spec.dataFaults.includes(intno)) return this.dataFault(faulting, intno);
+        return { kind: "exception", code: intno, pc: faulting };
       }
       case MK_EXIT.MEMORY: {
+        // Only for an address outside every engine region, which the covers rule out.
         const what = MEMORY_EXIT[ffi.mk_cpu_access(this.native) as number];
         if (what === undefined) throw new Error(`unexpected memory event ${ffi.mk_cpu_access(this.native) as number}`);
         return { kind: "memory", ...what, address: BigInt(ffi.mk_cpu_address(this.native) as number | bigint), pc: at };
       }
       case MK_EXIT.LIMIT:
-        // A jump to the stop address (the unmapped trampoline page) is a fetch from unmapped memory.
-        if (at === this.spec.trampoline) return { kind: "memory", access: "fetch", cause: "unmapped", address: at, pc: at };
         return { kind: "budget", pc: at };
       default:
         if (this.spec.stopIntno !== undefined && ffi.mk_cpu_error(this.native) === UC_ERR_INSN_INVALID) {
@@ -254,43 +338,146 @@ export class Cpu {
     ffi.uc_emu_stop(this.uc);
   }
 
-  private reserveRegion(va: bigint, size: bigint): void {
-    if (va % BigInt(PAGE) !== 0n || size % BigInt(PAGE) !== 0n || size === 0n) {
-      throw new Error(`engine mapping ${hex(va)}+${hex(size)} is not page-aligned`);
-    }
-    if (this.regions.size >= MAX_ENGINE_REGIONS) {
-      throw new Error(`address space needs more than ${MAX_ENGINE_REGIONS} separate engine regions`);
-    }
-    this.regions.set(va, size);
+  /** An instruction fetch the MMU refused: at pc itself, or where the instruction runs into the next page. */
+  private fetchFault(pc: bigint): CpuExit {
+    ffi.mk_cpu_unretire(this.native, pc);
+    const here = this.tables.lookup(pc);
+    const address = here?.rights.execute === true ? pc - (pc % PAGE_BYTES) + PAGE_BYTES : pc;
+    const cause = this.tables.lookup(address) === undefined ? "unmapped" : "permission";
+    return { kind: "memory", access: "fetch", cause, address, pc };
   }
 
   /**
-   * Drops from EL1 / M-mode to EL0 / U-mode once, before any register is set (the stack pointer
-   * is banked per level on AArch64); the engine stays there across runs.
+   * A load or store the MMU refused. The engine reports neither the address nor the direction, so
+   * the instruction runs once more with memory hooks (mk_cpu_replay); its last access is the one
+   * that faulted, and the page tables say which of its bytes and why. An access the tables allow
+   * faulted for another reason (alignment): that stays an exception.
+   */
+  private dataFault(pc: bigint, intno: number): CpuExit {
+    ffi.mk_cpu_unretire(this.native, pc);
+    const reason = ffi.mk_cpu_replay(this.native, pc) as number;
+    if (reason !== MK_EXIT.INTERRUPT || (ffi.mk_cpu_intno(this.native) as number) !== intno) {
+      throw new Error(`the faulting instruction at ${hex(pc)} did not fault again when replayed (exit ${reason})`);
+    }
+    if ((ffi.mk_cpu_replay_accesses(this.native) as number) === 0) return { kind: "exception", code: intno, pc };
+    const access: Access = (ffi.mk_cpu_replay_type(this.native) as number) === UC_MEM.WRITE ? "write" : "read";
+    const start = BigInt(ffi.mk_cpu_replay_address(this.native) as number | bigint);
+    const end = start + BigInt(ffi.mk_cpu_replay_size(this.native) as number);
+    for (let page = start - (start % PAGE_BYTES); page < end; page += PAGE_BYTES) {
+      const t = this.tables.lookup(page);
+      if (t !== undefined && (access === "write" ? t.rights.write : t.rights.read)) continue;
+      return { kind: "memory", access, cause: t === undefined ? "unmapped" : "permission", address: page > start ? page : start, pc };
+    }
+    return { kind: "exception", code: intno, pc };
+  }
+
+  /**
+   * Makes page-table changes visible. AArch64: a TTBR0_EL1 write that changes the ASID flushes the
+   * whole engine TLB (ENGINE-FACTS.md). RISC-V: the host cannot write satp once the engine is in
+   * U-mode (qemu/target/riscv/csr.c, riscv_csrrw checks the current privilege), but any change to
+   * the engine's memory map flushes the TLB (qemu/exec.c, tcg_commit): the pool's permissions are
+   * toggled.
+   */
+  private flushTlb(): void {
+    if (this.arch === "aarch64") {
+      this.asid ^= 1n;
+      check(ffi.mk_arm64_sysreg_write(this.uc, ...TTBR0_EL1, this.tables.root | (this.asid << ASID_SHIFT)) as number, "write TTBR0_EL1");
+    } else {
+      check(ffi.uc_mem_protect(this.uc, PRIVATE_BASE, POOL_BYTES, UC_PROT_READ | UC_PROT_EXEC) as number, "flush TLB");
+      check(ffi.uc_mem_protect(this.uc, PRIVATE_BASE, POOL_BYTES, UC_PROT_ALL) as number, "flush TLB");
+    }
+  }
+
+  private growPool(): { base: bigint; bytes: Uint8Array } {
+    const chunk = hostAlloc(POOL_BYTES);
+    this.extraChunks.push(chunk.ptr);
+    const base = this.allocPrivate(BigInt(POOL_BYTES));
+    this.memory.attachRam(base, BigInt(POOL_BYTES), chunk.ptr);
+    return { base, bytes: chunk.bytes };
+  }
+
+  private allocPrivate(size: bigint): bigint {
+    const pa = this.nextPrivate;
+    if (pa + size > PRIVATE_END) throw new Error(`the engine's private physical window is full (${hex(size)} more bytes)`);
+    this.nextPrivate += size;
+    return pa;
+  }
+
+  private eachPage(va: bigint, length: number, visit: (pa: bigint, offset: number, n: number) => void): void {
+    for (let offset = 0; offset < length;) {
+      const at = va + BigInt(offset);
+      const t = this.tables.lookup(at);
+      if (t === undefined) throw new Error(`${hex(at)} is not mapped`);
+      const n = Math.min(length - offset, PAGE - Number(at % PAGE_BYTES));
+      visit(t.pa, offset, n);
+      offset += n;
+    }
+  }
+
+  /**
+   * Turns the MMU on and drops from EL1 / M-mode to EL0 / U-mode once, before any register is set
+   * (the stack pointer is banked per level on AArch64); the engine stays there across runs.
    */
   private enterUserMode(): void {
-    const code = this.arch === "aarch64" ? ARM64_TRAMPOLINE : RISCV_TRAMPOLINE;
-    const base = this.spec.trampoline;
-    const page = hostAlloc(PAGE);
-    page.bytes.set(code);
-    const stopAt = base + BigInt(code.length - 4);
-    check(ffi.uc_mem_map_ptr(this.uc, base, PAGE, UC_PROT_READ | UC_PROT_EXEC, page.ptr) as number, "map trampoline");
-    if (this.arch === "aarch64") {
-      this.writeRegister("elr_el1", stopAt);
-      // SPSR_EL1 has no engine id in 2.0.1: op0=3 op1=0 CRn=4 CRm=0 op2=0; 0 = EL0t.
-      check(ffi.mk_arm64_sysreg_write(this.uc, 3, 0, 4, 0, 0, 0n) as number, "write SPSR_EL1");
+    const a64 = this.arch === "aarch64";
+    this.pool.bytes.set(a64 ? ARM64_TRAMPOLINE : RISCV_TRAMPOLINE);
+    const trampoline = PRIVATE_BASE;
+    const stop = PRIVATE_BASE + PAGE_BYTES; // the root table's page: no virtual address maps it
+    const scratch = a64 ? ["x0", "x1", "x2", "x3"] : ["a0", "t0"];
+    if (a64) {
+      // The engine starts at EL1 with EL2 and EL3 marked AArch32 (SCR_EL3.RW = HCR_EL2.RW = 0),
+      // so it would walk EL1&0 tables in the AArch32 long-descriptor format (32-bit addresses, XN
+      // for every level): mark them AArch64.
+      this.sysregWrite(SCR_EL3, this.sysregRead(SCR_EL3) | SCR_RW);
+      this.sysregWrite(HCR_EL2, this.sysregRead(HCR_EL2) | HCR_RW);
+      this.tables.mapKernel(trampoline, trampoline);
+      this.writeRegister("x0", MAIR);
+      this.writeRegister("x1", TCR);
+      this.writeRegister("x2", this.tables.root);
+      this.writeRegister("x3", this.sysregRead(SCTLR_EL1) | SCTLR_M);
+      this.writeRegister("elr_el1", stop);
+      this.sysregWrite(SPSR_EL1, 0n); // EL0t
       // CPACR_EL1.FPEN (bits 21:20) = 0b11: FP/SIMD does not trap at EL0.
       this.writeRegister("cpacr_el1", this.fpu ? 3n << 20n : 0n);
     } else {
-      this.writeRegister("mepc", stopAt);
+      this.writeRegister("a0", SATP_SV39 | (this.tables.root >> 12n));
+      this.writeRegister("mepc", stop);
       // MSTATUS: MPP (bits 12:11) = U; FS (bits 14:13) = Initial when the FPU is on, Off otherwise.
       this.writeRegister("mstatus", this.fpu ? 1n << 13n : 0n);
     }
-    const reason = ffi.mk_cpu_run(this.native, base, stopAt, 16n) as number;
-    const at = this.readRegister("pc");
-    if (reason !== MK_EXIT.LIMIT || at !== stopAt) throw new Error(`could not enter user mode (exit ${reason} at ${hex(at)})`);
-    check(ffi.uc_mem_unmap(this.uc, base, PAGE) as number, "unmap trampoline");
-    hostFree(page.ptr, PAGE);
+    const reason = ffi.mk_cpu_run(this.native, trampoline, 16n) as number;
+    const intno = ffi.mk_cpu_intno(this.native) as number;
+    const at = this.readRegister("pc") - this.spec.exceptionPcSkew;
+    if (reason !== MK_EXIT.INTERRUPT || intno !== this.spec.fetchFault || at !== stop) {
+      throw new Error(`could not enter user mode (exit ${reason}, exception ${intno} at ${hex(at)})`);
+    }
+    if (a64) {
+      this.tables.unmap(trampoline, PAGE_BYTES);
+      this.flushTlb();
+    }
+    for (const r of scratch) this.writeRegister(r, 0n);
+  }
+
+  private sysregRead(reg: SysregEncoding): bigint {
+    const out: [bigint] = [0n];
+    check(ffi.mk_arm64_sysreg_read(this.uc, ...reg, out) as number, "read system register");
+    return BigInt(out[0]);
+  }
+
+  private sysregWrite(reg: SysregEncoding, value: bigint): void {
+    check(ffi.mk_arm64_sysreg_write(this.uc, ...reg, value) as number, "write system register");
+  }
+}
+
+/** A handler seeing offsets `by` bytes further on than the region it is attached to. */
+function shifted(handler: MmioHandler, by: number): MmioHandler {
+  if (by === 0) return handler;
+  return { read: (offset, size) => handler.read(offset + by, size), write: (offset, size, value) => handler.write(offset + by, size, value) };
+}
+
+function checkPages(address: bigint, size: bigint): void {
+  if (address % PAGE_BYTES !== 0n || size % PAGE_BYTES !== 0n || size === 0n) {
+    throw new Error(`engine mapping ${hex(address)}+${hex(size)} is not page-aligned`);
   }
 }
 

@@ -1,7 +1,8 @@
 // What a user-mode exception becomes for the kernel model: the seL4 fault the real kernel would
 // deliver, with the fault status encoded as the hardware reports it (ABI tables `vm.fsr` and
 // `vm.other_exceptions_fact`). The engine tells us only an exception number, so the instruction at
-// the faulting pc is decoded where the kind matters.
+// the faulting pc is decoded where the kind matters. Memory faults arrive already classified
+// (emulator/cpu.ts): access, cause, address, and the exact faulting instruction as pc.
 import { readAbiFile, type Arch } from "../kernel/abi.js";
 import type { Fault } from "../kernel/faults.js";
 import type { CpuExit } from "./cpu.js";
@@ -33,7 +34,9 @@ function arm64Syndrome(): Arm64Syndrome {
 }
 
 // Fault status codes at the last translation level (ABI: translation 0x04+n, permission 0x0c+n).
-// The model has no page-table walk, so every fault is reported as found at level 3.
+// Every fault is reported as found at level 3: the engine does not say at which level its walk
+// stopped, and the emulator's tables (emulator/page-table.ts) need not have the shape of the ones
+// seL4 would build, so no other level would be more truthful.
 const ARM64_LEVEL = 3n;
 const ARM64_TRANSLATION_FAULT = 0x04n + ARM64_LEVEL;
 const ARM64_PERMISSION_FAULT = 0x0cn + ARM64_LEVEL;

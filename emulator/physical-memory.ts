@@ -1,5 +1,6 @@
 // Guest-physical memory: each RAM range of the board is one host mapping (reserved, committed as
 // touched), so a frame shared by two address spaces, or read by a device, is one set of bytes.
+// Every engine maps each range once, at its physical address (emulator/address-space.ts).
 import { hostAlloc, hostFree, type Pointer } from "./unicorn/ffi.js";
 import { hex } from "./cpu.js";
 
@@ -31,6 +32,11 @@ export class PhysicalMemory {
 
   private find(pa: bigint, length: bigint): Backed | undefined {
     return this.ranges.find((r) => pa >= r.base && pa + length <= r.base + r.size);
+  }
+
+  /** [pa, pa+length) lies in one RAM range. */
+  isRam(pa: bigint, length: bigint): boolean {
+    return this.find(pa, length) !== undefined;
   }
 
   /** Host address of [pa, pa+length), which must lie in one RAM range. */

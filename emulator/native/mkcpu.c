@@ -6,29 +6,44 @@
  * at the virtual-time deadline; the interrupt and invalid-memory hooks record why the guest stopped
  * and end the run. JavaScript reads the exit record after mk_cpu_run returns. (MMIO is the only
  * JavaScript callback, registered separately through uc_mmio_map.)
+ *
+ * The engine runs user code behind its own MMU (emulator/cpu.ts), so a translation or permission
+ * fault is an architectural exception with an exact pc, reported through the interrupt hook. The
+ * engine does not tell the faulting address (2.0.1 calls the hook instead of the CPU's exception
+ * entry, so FAR/ESR and stval stay unwritten): mk_cpu_replay runs the faulting instruction once
+ * more with memory hooks, which see each access's virtual address before the MMU does.
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unicorn/unicorn.h>
 
 enum mk_exit_reason {
     MK_EXIT_LIMIT = 0,     /* instruction budget used up (or stopped from outside) */
-    MK_EXIT_INTERRUPT = 1, /* exception: syscall trap, undefined instruction, ... (intno) */
-    MK_EXIT_MEMORY = 2,    /* invalid access: unmapped or protection (access, address) */
+    MK_EXIT_INTERRUPT = 1, /* exception: syscall trap, fault, undefined instruction, ... (intno) */
+    MK_EXIT_MEMORY = 2,    /* invalid access to an address no engine region covers (access, address) */
     MK_EXIT_ERROR = 3,     /* uc_emu_start returned another error (error) */
 };
 
 typedef struct mk_cpu {
-    uc_engine *uc;
+    /* What the block hook touches, first and in one cache line. */
     uint64_t executed;   /* instructions retired so far, counted per block */
     uint64_t limit;      /* stop once executed reaches this */
+    uint64_t block_start; /* the block counted last, for mk_cpu_unretire */
+    uint64_t block_end;
     uint32_t insn_bytes; /* divisor turning block bytes into instructions */
+    bool stepping;       /* this run counts per instruction (a code hook), not per block */
+    uc_engine *uc;
     uint32_t reason;
     uint32_t intno;
     uint32_t access;     /* uc_mem_type of a memory exit */
     uint64_t address;    /* fault address of a memory exit */
     int32_t error;       /* uc_err of the run */
-    bool stepping;       /* this run counts per instruction (a code hook), not per block */
+    uint32_t replay_accesses; /* data accesses seen by the last mk_cpu_replay */
+    uint32_t replay_type;     /* UC_MEM_READ / UC_MEM_WRITE of the last of them */
+    uint64_t replay_address;
+    uint32_t replay_size;
+    uc_hook replay_hook;      /* the memory hook of a replay in progress */
     uc_hook hooks[3];
 } mk_cpu;
 
@@ -37,13 +52,14 @@ typedef struct mk_cpu {
 static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     mk_cpu *cpu = user;
-    (void)address;
     if (cpu->executed >= cpu->limit) {
         uc_emu_stop(uc);
         return;
     }
     if (!cpu->stepping) {
         cpu->executed += (size + cpu->insn_bytes - 1) / cpu->insn_bytes;
+        cpu->block_start = address;
+        cpu->block_end = address + size;
     }
 }
 
@@ -51,12 +67,13 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 static void on_step(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     mk_cpu *cpu = user;
-    (void)address; (void)size;
     if (cpu->executed >= cpu->limit) {
         uc_emu_stop(uc);
         return;
     }
     cpu->executed++;
+    cpu->block_start = address;
+    cpu->block_end = address + size;
 }
 
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
@@ -65,6 +82,14 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
     cpu->reason = MK_EXIT_INTERRUPT;
     cpu->intno = intno;
     uc_emu_stop(uc);
+    /* A replay's memory hook goes while the run is still on: the engine drops deleted hooks when
+     * uc_emu_start returns (uc.c, clear_deleted_hooks), and until then code it translates uses
+     * the slow path for every access, as if the hook were live (tcg-target.inc.c tests only
+     * whether any memory hook is listed). */
+    if (cpu->replay_hook != 0) {
+        uc_hook_del(uc, cpu->replay_hook);
+        cpu->replay_hook = 0;
+    }
 }
 
 static bool on_invalid_memory(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
@@ -78,15 +103,33 @@ static bool on_invalid_memory(uc_engine *uc, uc_mem_type type, uint64_t address,
     return false; /* let the engine abort the access; mk_cpu_run reports it */
 }
 
+/* Replay: every data access, before the engine translates its address (qemu/accel/tcg/cputlb.c,
+ * load_helper and store_helper call the hooks first), so the last one seen is the one that faulted. */
+static void on_replay_access(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
+                             void *user)
+{
+    mk_cpu *cpu = user;
+    (void)uc; (void)value;
+    cpu->replay_accesses++;
+    cpu->replay_type = type;
+    cpu->replay_address = address;
+    cpu->replay_size = (uint32_t)size;
+}
+
 mk_cpu *mk_cpu_new(uc_engine *uc, uint32_t insn_bytes)
 {
-    mk_cpu *cpu = calloc(1, sizeof(*cpu));
+    mk_cpu *cpu = aligned_alloc(64, (sizeof(*cpu) + 63) / 64 * 64);
     if (cpu == NULL) {
         return NULL;
     }
+    memset(cpu, 0, sizeof(*cpu));
     cpu->uc = uc;
     cpu->insn_bytes = insn_bytes;
-    if (uc_hook_add(uc, &cpu->hooks[0], UC_HOOK_BLOCK, (void *)on_block, cpu, 1, 0) != UC_ERR_OK ||
+    /* Exits instead of uc_emu_start's `until`, and none of them: a run ends only through the hooks.
+     * With `until`, every run's end drops the translated code at until - 1 (qemu/softmmu/cpus.c,
+     * uc_exit_invalidate_iter), which under the MMU costs a failing page walk per run. */
+    if (uc_ctl_exits_enable(uc) != UC_ERR_OK ||
+        uc_hook_add(uc, &cpu->hooks[0], UC_HOOK_BLOCK, (void *)on_block, cpu, 1, 0) != UC_ERR_OK ||
         uc_hook_add(uc, &cpu->hooks[1], UC_HOOK_INTR, (void *)on_interrupt, cpu, 1, 0) != UC_ERR_OK ||
         uc_hook_add(uc, &cpu->hooks[2], UC_HOOK_MEM_INVALID, (void *)on_invalid_memory, cpu, 1, 0) != UC_ERR_OK) {
         free(cpu);
@@ -102,14 +145,14 @@ void mk_cpu_free(mk_cpu *cpu)
 
 /* Runs from pc until the guest traps, faults, or has retired `budget` more instructions: whole
  * blocks, so it may run past the budget by the rest of a block, except that a budget of 1 executes
- * exactly one instruction. `until` must be an address no guest code reaches (the engine
- * retranslates the block before it). */
-uint32_t mk_cpu_run(mk_cpu *cpu, uint64_t pc, uint64_t until, uint64_t budget)
+ * exactly one instruction. */
+uint32_t mk_cpu_run(mk_cpu *cpu, uint64_t pc, uint64_t budget)
 {
     uc_hook step = 0;
     cpu->reason = MK_EXIT_LIMIT;
     cpu->limit = cpu->executed + budget;
     cpu->stepping = budget == 1;
+    cpu->block_start = cpu->block_end = 0;
     if (cpu->stepping) {
         /* A code hook reaches only code translated after it is added: drop the cached block at pc.
          * Deleting the hook drops every block translated with it, so later runs are unhooked. */
@@ -125,7 +168,7 @@ uint32_t mk_cpu_run(mk_cpu *cpu, uint64_t pc, uint64_t until, uint64_t budget)
             return cpu->reason;
         }
     }
-    cpu->error = uc_emu_start(cpu->uc, pc, until, 0, 0);
+    cpu->error = uc_emu_start(cpu->uc, pc, 0, 0, 0);
     if (step != 0) {
         uc_hook_del(cpu->uc, step);
     }
@@ -135,12 +178,56 @@ uint32_t mk_cpu_run(mk_cpu *cpu, uint64_t pc, uint64_t until, uint64_t budget)
     return cpu->reason;
 }
 
+/* After a fault at pc inside the block counted last: that block was counted whole before it ran,
+ * but neither the faulting instruction nor the rest of the block retired (they run again when the
+ * thread resumes at pc). Takes them off the count. */
+void mk_cpu_unretire(mk_cpu *cpu, uint64_t pc)
+{
+    if (pc >= cpu->block_start && pc < cpu->block_end) {
+        uint64_t undone = (cpu->block_end - pc + cpu->insn_bytes - 1) / cpu->insn_bytes;
+        cpu->executed -= undone < cpu->executed ? undone : cpu->executed;
+        cpu->block_start = cpu->block_end = 0;
+    }
+}
+
+/* Executes the instruction at pc once more, with the registers exactly as it faulted with, and
+ * records its data accesses. The same translation and the same page tables fault again at the same
+ * access, so nothing is written and no register changes; the instruction count is left as it was.
+ * Returns the run's exit reason (MK_EXIT_INTERRUPT with the same intno when all went as expected). */
+uint32_t mk_cpu_replay(mk_cpu *cpu, uint64_t pc)
+{
+    uint64_t executed = cpu->executed;
+    uint32_t reason;
+    cpu->replay_accesses = 0;
+    cpu->error = uc_hook_add(cpu->uc, &cpu->replay_hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+                             (void *)on_replay_access, cpu, 1, 0);
+    if (cpu->error != UC_ERR_OK) {
+        cpu->replay_hook = 0;
+        cpu->reason = MK_EXIT_ERROR;
+        return cpu->reason;
+    }
+    reason = mk_cpu_run(cpu, pc, 1); /* on_interrupt deletes the hook */
+    if (cpu->replay_hook != 0) {
+        /* No fault this time (a bug the caller reports): the hook lingers until the next run. */
+        uc_hook_del(cpu->uc, cpu->replay_hook);
+        cpu->replay_hook = 0;
+    }
+    /* The single-instruction block translated for the replay has slow-path accesses: drop it. */
+    uc_ctl_remove_cache(cpu->uc, pc, pc + 1);
+    cpu->executed = executed;
+    return reason;
+}
+
 /* Accessors, so JavaScript need not mirror the struct layout. */
 uint64_t mk_cpu_executed(const mk_cpu *cpu) { return cpu->executed; }
 uint32_t mk_cpu_intno(const mk_cpu *cpu) { return cpu->intno; }
 uint32_t mk_cpu_access(const mk_cpu *cpu) { return cpu->access; }
 uint64_t mk_cpu_address(const mk_cpu *cpu) { return cpu->address; }
 int32_t mk_cpu_error(const mk_cpu *cpu) { return cpu->error; }
+uint32_t mk_cpu_replay_accesses(const mk_cpu *cpu) { return cpu->replay_accesses; }
+uint32_t mk_cpu_replay_type(const mk_cpu *cpu) { return cpu->replay_type; }
+uint64_t mk_cpu_replay_address(const mk_cpu *cpu) { return cpu->replay_address; }
+uint32_t mk_cpu_replay_size(const mk_cpu *cpu) { return cpu->replay_size; }
 
 /* uc_ctl is variadic; these give it fixed signatures. */
 int32_t mk_remove_cache(uc_engine *uc, uint64_t begin, uint64_t end)
@@ -176,10 +263,21 @@ int32_t mk_regs_write(uc_engine *uc, const int32_t *ids, const uint64_t *values,
     return UC_ERR_OK;
 }
 
-/* AArch64 system registers the engine has no named id for (SPSR_EL1 in 2.0.1), by encoding. */
+/* AArch64 system registers by encoding, through the engine's generic access (2.0.1 has no named id
+ * for SPSR_EL1, SCR_EL3, HCR_EL2, TTBR0_EL1, ...). Writes go through the register's own write
+ * function: a TTBR0_EL1 write that changes the ASID flushes the engine's TLB. */
 int32_t mk_arm64_sysreg_write(uc_engine *uc, uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm, uint32_t op2,
                               uint64_t value)
 {
     uc_arm64_cp_reg reg = { .crn = crn, .crm = crm, .op0 = op0, .op1 = op1, .op2 = op2, .val = value };
     return uc_reg_write(uc, UC_ARM64_REG_CP_REG, &reg);
+}
+
+int32_t mk_arm64_sysreg_read(uc_engine *uc, uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm, uint32_t op2,
+                             uint64_t *value)
+{
+    uc_arm64_cp_reg reg = { .crn = crn, .crm = crm, .op0 = op0, .op1 = op1, .op2 = op2, .val = 0 };
+    uc_err err = uc_reg_read(uc, UC_ARM64_REG_CP_REG, &reg);
+    *value = reg.val;
+    return err;
 }

@@ -9,14 +9,17 @@ export const UC_MODE_RISCV64 = 1 << 3;
 export const UC_PROT_READ = 1;
 export const UC_PROT_WRITE = 2;
 export const UC_PROT_EXEC = 4;
+export const UC_PROT_ALL = 7;
 
 export const UC_CPU_ARM64_A53 = 1;
 
 /** uc_err: the run ended on an exception the engine treats as an invalid instruction. */
 export const UC_ERR_INSN_INVALID = 10;
 
-/** uc_mem_type, as the invalid-memory hook reports it. */
+/** uc_mem_type, as the memory hooks report it. */
 export const UC_MEM = {
+  READ: 16,
+  WRITE: 17,
   READ_UNMAPPED: 19,
   WRITE_UNMAPPED: 20,
   FETCH_UNMAPPED: 21,

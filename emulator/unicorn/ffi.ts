@@ -45,7 +45,13 @@ export const ffi = {
   uc_emu_stop: uc.func("int uc_emu_stop(void *uc)"),
   mk_cpu_new: mk.func("void *mk_cpu_new(void *uc, uint32_t insn_bytes)"),
   mk_cpu_free: mk.func("void mk_cpu_free(void *cpu)"),
-  mk_cpu_run: mk.func("uint32_t mk_cpu_run(void *cpu, uint64_t pc, uint64_t until, uint64_t budget)"),
+  mk_cpu_run: mk.func("uint32_t mk_cpu_run(void *cpu, uint64_t pc, uint64_t budget)"),
+  mk_cpu_unretire: mk.func("void mk_cpu_unretire(void *cpu, uint64_t pc)"),
+  mk_cpu_replay: mk.func("uint32_t mk_cpu_replay(void *cpu, uint64_t pc)"),
+  mk_cpu_replay_accesses: mk.func("uint32_t mk_cpu_replay_accesses(void *cpu)"),
+  mk_cpu_replay_type: mk.func("uint32_t mk_cpu_replay_type(void *cpu)"),
+  mk_cpu_replay_address: mk.func("uint64_t mk_cpu_replay_address(void *cpu)"),
+  mk_cpu_replay_size: mk.func("uint32_t mk_cpu_replay_size(void *cpu)"),
   mk_cpu_executed: mk.func("uint64_t mk_cpu_executed(void *cpu)"),
   mk_cpu_intno: mk.func("uint32_t mk_cpu_intno(void *cpu)"),
   mk_cpu_access: mk.func("uint32_t mk_cpu_access(void *cpu)"),
@@ -56,6 +62,7 @@ export const ffi = {
   mk_regs_read: mk.func("int32_t mk_regs_read(void *uc, const int32_t *ids, uint64_t *values, int32_t count)"),
   mk_regs_write: mk.func("int32_t mk_regs_write(void *uc, const int32_t *ids, const uint64_t *values, int32_t count)"),
   mk_arm64_sysreg_write: mk.func("int32_t mk_arm64_sysreg_write(void *uc, uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm, uint32_t op2, uint64_t value)"),
+  mk_arm64_sysreg_read: mk.func("int32_t mk_arm64_sysreg_read(void *uc, uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm, uint32_t op2, _Out_ uint64_t *value)"),
 };
 
 /** Host memory for guest-physical ranges: anonymous, page-aligned, zero-filled, committed lazily. */

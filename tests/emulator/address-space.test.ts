@@ -1,8 +1,10 @@
-// Address spaces over physical memory: coalescing into few engine regions, frames shared between
-// engines (data and code), and the kernel's rights-checked window onto user memory.
+// Address spaces over physical memory: mappings as page-table entries (no engine regions), frames
+// shared between engines (data and code), mappings changed while the system runs, device windows,
+// and the kernel's rights-checked window onto user memory.
 import { afterEach, describe, expect, test } from "vitest";
-import { AddressSpace, coalesce, type Mapping } from "../../emulator/address-space.js";
+import { AddressSpace, coalesce, type AddressSpaceOptions, type Mapping } from "../../emulator/address-space.js";
 import { MAX_ENGINE_REGIONS, type Arch, type Rights } from "../../emulator/cpu.js";
+import { exitToFault } from "../../emulator/exceptions.js";
 import { PhysicalMemory } from "../../emulator/physical-memory.js";
 import { assemble } from "./asm.js";
 
@@ -29,8 +31,8 @@ function physical(size = 0x10_0000n): PhysicalMemory {
   return memory;
 }
 
-function space(name: string, arch: Arch, memory: PhysicalMemory, mappings: readonly Mapping[]): AddressSpace {
-  const s = new AddressSpace(name, arch, memory, mappings);
+function space(name: string, arch: Arch, memory: PhysicalMemory, mappings: readonly Mapping[], options: AddressSpaceOptions = {}): AddressSpace {
+  const s = new AddressSpace(name, arch, memory, mappings, options);
   open.push(s);
   return s;
 }
@@ -145,7 +147,7 @@ describe.each(ARCHES)("AddressSpace on %s", (arch) => {
     expect(b.cpu.readRegister(result)).toBe(2n);
   });
 
-  test("1,500 page mappings that continue each other are one engine region; a load from each end works", () => {
+  test("1,500 page mappings cost no engine region; a load from each end works", () => {
     const pages = 1500n;
     const memory = physical(0x80_0000n);
     const CODE = RAM + pages * PAGE;
@@ -155,7 +157,7 @@ describe.each(ARCHES)("AddressSpace on %s", (arch) => {
     const mappings: Mapping[] = [{ va: 0x10000n, pa: CODE, size: PAGE, rights: RX }];
     for (let i = 0n; i < pages; i++) mappings.push({ va: 0x100_0000n + i * PAGE, pa: RAM + i * PAGE, size: PAGE, rights: RW });
     const s = space("big", arch, memory, mappings);
-    expect(s.cpu.regionCount).toBe(2);
+    expect(s.cpu.regionCount).toBe(space("empty", arch, memory, []).cpu.regionCount);
     s.cpu.writeRegister(reg(0), 0x100_0000n);
     s.cpu.writeRegister(reg(3), pages * PAGE - 8n);
     expect(s.cpu.run(0x10000n, 100n).kind).toBe("syscall");
@@ -173,7 +175,12 @@ describe.each(ARCHES)("AddressSpace on %s", (arch) => {
       { va: 0x30000n, pa: RAM + 0x4000n, size: PAGE, rights: X },
       { va: 0x40000n, pa: RAM + 0x5000n, size: PAGE, rights: NONE },
     ]);
-    expect(s.cpu.regionCount).toBe(5);
+    // The engine's tables hold the same rights (write implies read; no right at all still maps).
+    expect(s.cpu.lookup(0x20ffcn)).toEqual({ pa: RAM + 0x1ffcn, rights: RW });
+    expect(s.cpu.lookup(0x22000n)).toEqual({ pa: RAM + 0x3000n, rights: R });
+    expect(s.cpu.lookup(0x30000n)).toEqual({ pa: RAM + 0x4000n, rights: X });
+    expect(s.cpu.lookup(0x40000n)).toEqual({ pa: RAM + 0x5000n, rights: NONE });
+    expect(s.cpu.lookup(0x50000n)).toBeUndefined();
 
     // Read-write: readable and writable, across the page boundary inside the mapping.
     const rw = s.bytes(0x20ffcn, 8, true);
@@ -204,8 +211,8 @@ describe.each(ARCHES)("AddressSpace on %s", (arch) => {
   });
 });
 
-describe("AddressSpace region cap", () => {
-  test(`mappings that cannot be merged past ${MAX_ENGINE_REGIONS} regions are refused, not left to abort the engine`, () => {
+describe("AddressSpace engine regions", () => {
+  test(`${MAX_ENGINE_REGIONS + 1} mappings that cannot merge are page-table entries; the engine's regions stay as few as for none`, () => {
     const memory = physical(0x80_0000n);
     // Alternating rights: no two neighbours merge.
     const mappings: Mapping[] = [];
@@ -213,8 +220,92 @@ describe("AddressSpace region cap", () => {
       mappings.push({ va: 0x100_0000n + i * PAGE, pa: RAM + i * PAGE, size: PAGE, rights: i % 2n === 0n ? RW : R });
     }
     expect(coalesce(mappings)).toHaveLength(MAX_ENGINE_REGIONS + 1);
-    expect(() => new AddressSpace("too-many", "aarch64", memory, mappings)).toThrow(
-      `address space needs more than ${MAX_ENGINE_REGIONS} separate engine regions`,
+    const s = space("many", "aarch64", memory, mappings);
+    expect(s.cpu.regionCount).toBe(space("none", "aarch64", memory, []).cpu.regionCount);
+    expect(s.cpu.lookup(0x100_0000n + BigInt(MAX_ENGINE_REGIONS) * PAGE)).toEqual({ pa: RAM + BigInt(MAX_ENGINE_REGIONS) * PAGE, rights: RW });
+  });
+
+  test("physical ranges are engine regions: too many of them are refused before the engine aborts", () => {
+    // Each RAM range is a region with a cover beside it; the engine's page-table pool is one more.
+    const ranges = Array.from({ length: 400 }, (_, i) => ({ base: RAM + BigInt(i) * 2n * PAGE, size: PAGE }));
+    const memory = new PhysicalMemory(ranges);
+    open.push(memory);
+    expect(() => new AddressSpace("fragmented", "aarch64", memory, [])).toThrow(
+      `address space needs more than ${MAX_ENGINE_REGIONS} separate engine regions (401 physical ranges)`,
+    );
+  });
+});
+
+describe.each(ARCHES)("AddressSpace on %s, while the system runs", (arch) => {
+  const a64 = arch === "aarch64";
+  const reg = (i: number): string => (a64 ? `x${i}` : `a${i}`);
+
+  test("a fault handler maps the missing page: the seL4 fault names the faulting instruction, which then completes", () => {
+    const memory = physical();
+    const CODE = RAM, DATA = RAM + 0x1000n;
+    memory.write(CODE, assemble(arch, a64 ? "add x3, x3, #1\n ldr x1, [x0]\n add x3, x3, #1\n svc #0" : ".option norvc\n addi a3, a3, 1\n ld a1, 0(a0)\n addi a3, a3, 1\n ecall"));
+    memory.write(DATA + 0x10n, u64(0x600d_f00dn));
+    const s = space("pager", arch, memory, [{ va: 0x10000n, pa: CODE, size: PAGE, rights: RX }]);
+    s.cpu.writeRegister(reg(0), 0x7000_0010n);
+    const exit = s.cpu.run(0x10000n, 100n);
+    if (exit.kind !== "memory") throw new Error(`expected a fault, got ${exit.kind}`);
+    const f = exitToFault(arch, exit, () => undefined);
+    expect(f.pc).toBe(0x10004n);
+    expect(f.fault).toMatchObject({ type: "VMFault", address: 0x7000_0010n, instruction: false });
+
+    s.map({ va: 0x7000_0000n, pa: DATA, size: PAGE, rights: R });
+    expect(s.lookup(0x7000_0010n)).toEqual({ va: 0x7000_0000n, pa: DATA, size: PAGE, rights: R });
+    expect(s.cpu.run(f.pc, 100n)).toEqual({ kind: "syscall", pc: 0x10010n });
+    expect([s.cpu.readRegister(reg(1)), s.cpu.readRegister(reg(3))]).toEqual([0x600d_f00dn, 2n]);
+    expect(() => s.map({ va: 0x7000_0000n, pa: DATA, size: PAGE, rights: R })).toThrow("mappings overlap at 0x70000000");
+  });
+
+  test("unmap() splits mappings and takes effect at once, in the engine and in the kernel's view", () => {
+    const memory = physical();
+    memory.write(RAM, assemble(arch, a64 ? "ldr x1, [x0]\n svc #0" : ".option norvc\n ld a1, 0(a0)\n ecall"));
+    const s = space("unmap", arch, memory, [
+      { va: 0x10000n, pa: RAM, size: PAGE, rights: RX },
+      { va: 0x20000n, pa: RAM + 0x1000n, size: 3n * PAGE, rights: RW },
+    ]);
+    s.cpu.writeRegister(reg(0), 0x21000n);
+    expect(s.cpu.run(0x10000n, 100n).kind).toBe("syscall"); // warm
+    s.unmap(0x21000n, PAGE);
+    expect(s.cpu.run(0x10000n, 100n)).toEqual({ kind: "memory", access: "read", cause: "unmapped", address: 0x21000n, pc: 0x10000n });
+    expect(s.bytes(0x21000n, 8, false)).toBeUndefined();
+    expect(s.lookup(0x20000n)).toEqual({ va: 0x20000n, pa: RAM + 0x1000n, size: PAGE, rights: RW });
+    expect(s.lookup(0x22000n)).toEqual({ va: 0x22000n, pa: RAM + 0x3000n, size: PAGE, rights: RW });
+    s.cpu.writeRegister(reg(0), 0x22008n);
+    expect(s.cpu.run(0x10000n, 100n).kind).toBe("syscall");
+  });
+
+  test("device windows: a mapping of device memory reaches the handler at the device's physical address", () => {
+    const memory = physical();
+    memory.write(RAM, assemble(arch, a64 ? "ldr w1, [x0, #0x18]\n str w1, [x0, #0x20]\n svc #0" : ".option norvc\n lwu a1, 0x18(a0)\n sw a1, 0x20(a0)\n ecall"));
+    const UART = 0x0900_0000n;
+    const log: string[] = [];
+    const devices = {
+      windows: [{ base: UART, size: 2n * PAGE }],
+      handler: (pa: bigint) => ({
+        read: (offset: number, size: number): bigint => {
+          log.push(`read 0x${(pa + BigInt(offset)).toString(16)} ${size}`);
+          return 0x90n;
+        },
+        write: (offset: number, size: number, value: bigint): void => {
+          log.push(`write 0x${(pa + BigInt(offset)).toString(16)} ${size} 0x${value.toString(16)}`);
+        },
+      }),
+    };
+    const s = space("driver", arch, memory, [
+      { va: 0x10000n, pa: RAM, size: PAGE, rights: RX },
+      { va: 0x5000_0000n, pa: UART + PAGE, size: PAGE, rights: RW },
+    ], { devices });
+    expect(s.cpu.lookup(0x5000_0000n)).toEqual({ pa: UART + PAGE, rights: RW });
+    s.cpu.writeRegister(reg(0), 0x5000_0000n);
+    expect(s.cpu.run(0x10000n, 100n).kind).toBe("syscall");
+    expect(log).toEqual(["read 0x9001018 4", "write 0x9001020 4 0x90"]);
+    expect(s.bytes(0x5000_0000n, 4, false)).toBeUndefined(); // not RAM: no kernel view
+    expect(() => space("stray", arch, memory, [{ va: 0x6000_0000n, pa: 0x0a00_0000n, size: PAGE, rights: RW }], { devices })).toThrow(
+      "physical range 0xa000000+0x1000 is not RAM or a device window",
     );
   });
 });

@@ -108,6 +108,19 @@ describe("exitToFault, aarch64", () => {
 
 });
 
+describe.each(["aarch64", "riscv64"] as const)("exitToFault on %s, inside a block", (arch) => {
+  test("a fault after other instructions of its block restarts at the faulting instruction, not the block's start", () => {
+    // Two instructions, then a load from an unmapped page: all in one translated block.
+    const source = arch === "aarch64" ? "add x1, x1, #1\n add x1, x1, #1\n ldr x2, [x0]\n svc #0" : ".option norvc\n addi a1, a1, 1\n addi a1, a1, 1\n ld a2, 0(a0)\n ecall";
+    const { exit, insn, cpu } = runToFault(arch, source, CODE, UNMAPPED + 0x18n);
+    expect(exitToFault(arch, exit, insn)).toEqual({
+      pc: CODE + 8n,
+      fault: { type: "VMFault", address: UNMAPPED + 0x18n, instruction: false, fsr: arch === "aarch64" ? 0x9200_0007n : 5n },
+    });
+    expect(cpu.readRegister(arch === "aarch64" ? "x1" : "a1")).toBe(2n);
+  });
+});
+
 describe("exitToFault, riscv64", () => {
   test("csrr a1, mstatus in U-mode is a UserException with Number = scause 2 at the instruction", () => {
     const { exit, insn, cpu } = runToFault("riscv64", ".option norvc\n li a1, 7\n csrr a1, mstatus\n ecall");
