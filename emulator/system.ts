@@ -171,7 +171,7 @@ export function runSystem(o: RunOptions): RunResult {
       // Device memory reaches its model; a range no model covers stays unmapped, so an access
       // faults (the hardware would report an external abort there).
       for (const d of p.mappings.filter((x) => !x.ram)) {
-        if (bus.covers(d.pa, d.size)) space.cpu.mapMmio(d.va, d.size, bus.handler(d.pa));
+        if (bus.covers(d.pa, d.size)) space.cpu.mapMmio(d.va, d.size, bus.handler(d.pa), { rights: d.rights });
         else host.debugPrint(`${p.pd.name}: no device is modelled at physical 0x${d.pa.toString(16)} (mapped at 0x${d.va.toString(16)}); accesses will fault`);
       }
       p.tcb.vspace = space;

@@ -1,6 +1,9 @@
 // Driver PDs against the board models: timer interrupts delivered through the kernel's IRQ
 // handlers, device registers reached through a memory region at the device's physical address,
 // and virtual time that skips ahead while every thread waits.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { bytesSource } from "../../emulator/console-input.js";
 import type { TraceEvent } from "../../emulator/machine.js";
@@ -89,4 +92,15 @@ test("--realtime: the same output, and waiting for the timer takes at least as l
   const elapsedNs = process.hrtime.bigint() - t0;
   expect(r.output).toBe("ticker: start at 0 us\nticker: tick 1 at 1000 us\nticker: tick 2 at 2000 us\nticker: tick 3 at 3000 us\n");
   expect(elapsedNs).toBeGreaterThanOrEqual(3_000_000n);
+});
+
+test("a device mapped read-only refuses the driver's register writes with a VM fault", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mkemu-"));
+  const file = join(dir, "ro.system");
+  writeFileSync(file, readFileSync("tests/pds/ticker/ticker-qemu_virt_riscv64.system", "utf8").replace('perms="rw"', 'perms="r"'));
+  const r = runSystem({ systemFile: file, board: "qemu_virt_riscv64", searchPaths: ["build/test-pds/ticker/qemu_virt_riscv64/debug"] });
+  expect(r.output).toBe("");
+  expect(r.diagnostics[0]).toBe("MON|ERROR: PD 'ticker' faulted: VMFault (badge 0x1)");
+  // The driver's first register access is the store to IRQ_ENABLED (offset 0x10).
+  expect(r.diagnostics[1]).toMatch(/^MON\|ERROR: {3}data fault at address 0x2000010, ip 0x[0-9a-f]+, fsr 0x7 \(store\/AMO access\)$/);
 });
