@@ -6,16 +6,22 @@ import { existsSync, fstatSync, readFileSync, statSync } from "node:fs";
 import { bytesSource, stdinSource, type InputSource } from "./console-input.js";
 import type { ConsoleMode } from "./console.js";
 import type { TraceEvent } from "./machine.js";
+import { checkSystem } from "./check.js";
 import { CONFIGS, runSystem, UserError, type RunResult } from "./system.js";
 
 const HELP = `microkit-emu: run seL4 Microkit systems without hardware
 
 Usage:
   microkit-emu run <file.system> --board <board> [options]
+  microkit-emu check <file.system> --board <board> [--config C] [--search-path DIR...] [--report FILE]
 
   Loads the System Description File, finds each protection domain's ELF, builds the
   system as the Microkit tool and monitor would, and runs it on an emulated seL4 (MCS)
   kernel. The run ends when no thread can run and nothing can wake one.
+
+  check validates the system (the SDF, every program image, setvar symbols, maps against
+  program segments) without running it, on any board Microkit supports, and exits 0 with
+  a one-line summary when it is valid.
 
 Options for run:
   --board <name>          the board to emulate (required): ${BOARDS.map((b) => b.name).join(", ")}
@@ -38,6 +44,9 @@ Options for run:
   --trace                 print every kernel entry (thread, syscall or fault), device
                           register access (with its value) and interrupt (raised,
                           acknowledged), with its virtual time in ns, on stderr
+  --report <file>         (run and check) write a report of the system: PDs with their
+                          scheduling parameters, every mapping with its physical
+                          address, memory regions, channels, IRQs
   --json                  print the summary as one JSON object on stderr
   --quiet                 no summary line
 
@@ -68,13 +77,14 @@ interface RunArgs {
   input: string | undefined;
   console: ConsoleMode | undefined;
   realtime: boolean;
+  report: string | undefined;
   json: boolean;
   quiet: boolean;
   trace: boolean;
 }
 
 function parseRunArgs(args: readonly string[]): RunArgs {
-  const out: RunArgs = { system: "", board: undefined, config: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, input: undefined, console: undefined, realtime: false, json: false, quiet: false, trace: false };
+  const out: RunArgs = { system: "", board: undefined, config: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, input: undefined, console: undefined, realtime: false, report: undefined, json: false, quiet: false, trace: false };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -113,6 +123,9 @@ function parseRunArgs(args: readonly string[]): RunArgs {
         out.console = v === "all" ? { kind: "all" } : v === "labels" ? { kind: "labels" } : { kind: "only", source: v };
         break;
       }
+      case "--report":
+        out.report = value();
+        break;
       case "--realtime":
         out.realtime = true;
         break;
@@ -130,7 +143,7 @@ function parseRunArgs(args: readonly string[]): RunArgs {
         positional.push(a);
     }
   }
-  if (positional.length !== 1) throw new UserError(positional.length === 0 ? "run needs a system description file (see microkit-emu --help)" : `run takes one system file, got: ${positional.join(" ")}`);
+  if (positional.length !== 1) throw new UserError(positional.length === 0 ? "a system description file is needed (see microkit-emu --help)" : `one system file is expected, got: ${positional.join(" ")}`);
   out.system = positional[0]!;
   return out;
 }
@@ -189,13 +202,23 @@ export function main(argv: readonly string[]): number {
       process.stdout.write(HELP);
       return command === undefined ? 1 : 0;
     }
-    if (command !== "run") throw new UserError(`unknown command '${command}' (expected run; see microkit-emu --help)`);
+    if (command !== "run" && command !== "check") throw new UserError(`unknown command '${command}' (expected run or check; see microkit-emu --help)`);
     if (rest.includes("--help") || rest.includes("-h")) {
       process.stdout.write(HELP);
       return 0;
     }
     const a = parseRunArgs(rest);
-    if (a.board === undefined) throw new UserError("run needs --board <name> (one of: " + BOARDS.map((b) => b.name).join(", ") + ")");
+    if (a.board === undefined) throw new UserError(`${command} needs --board <name> (${command === "run" ? "one of: " + BOARDS.map((b) => b.name).join(", ") : "any Microkit board"})`);
+    if (command === "check") {
+      const r = checkSystem({
+        systemFile: a.system, board: a.board, searchPaths: a.searchPaths,
+        ...(a.config === undefined ? {} : { config: a.config }),
+        ...(a.report === undefined ? {} : { reportFile: a.report }),
+        onDiagnostic: (line) => err(paint.yellow(line)),
+      });
+      err(r.summary);
+      return 0;
+    }
     const input = inputSource(a.input);
     const result = runSystem({
       systemFile: a.system, board: a.board, searchPaths: a.searchPaths,
@@ -205,6 +228,7 @@ export function main(argv: readonly string[]): number {
       ...(input === undefined ? {} : { input }),
       ...(a.console === undefined ? {} : { console: a.console }),
       ...(a.realtime ? { realtime: true } : {}),
+      ...(a.report === undefined ? {} : { reportFile: a.report }),
       onOutput: (t) => void process.stdout.write(t),
       ...(a.trace ? { trace: (e: TraceEvent) => err(paint.cyan(formatTrace(e))) } : {}),
       // The monitor's reports carry their own MON| prefix, as upstream's do.

@@ -1,12 +1,13 @@
 // The programmatic API: run a Microkit system and get its console output, statistics and outcome.
 // The CLI is a thin layer over this; tests and benchmarks use it directly. Bad input raises
 // UserError (one line per problem); anything else thrown is a bug.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { systemReport } from "../microkit/report.js";
 import { basename, dirname, join, resolve } from "node:path";
 import { kernelAbi, microkitBoards, platformFacts, type KernelConfigName } from "../kernel/abi.js";
 import type { KernelHost } from "../kernel/kernel.js";
 import { BOARDS, findBoard } from "../boards/board.js";
-import { buildSystem, BuildError } from "../microkit/builder.js";
+import { buildSystem, BuildError, type SystemImage } from "../microkit/builder.js";
 import { ElfError, parseElf, type ElfImage } from "../microkit/elf.js";
 import { formatSdfError } from "../microkit/sdf/model.js";
 import { sdfBoard } from "../microkit/sdf/board.js";
@@ -36,6 +37,8 @@ export interface RunOptions {
   readonly maxInstructions?: bigint;
   /** Stop at this virtual time (nanoseconds); no limit by default. */
   readonly stopAfterNs?: bigint;
+  /** Write the system report here before running. */
+  readonly reportFile?: string;
   /** Let waiting for a timer take real time (interactive use). */
   readonly realtime?: boolean;
   /** Receives console output as the system prints it (line by line, and the rest at the end). */
@@ -98,6 +101,36 @@ function loadElves(file: string, pds: ReturnType<typeof parseSystem> & { ok: tru
   return elves;
 }
 
+export interface LoadOptions {
+  readonly systemFile: string;
+  readonly searchPaths?: readonly string[];
+  readonly cwd?: string;
+  readonly onDiagnostic?: (line: string) => void;
+}
+
+/** Reads and validates the SDF for a board and config, then finds and checks every program image. */
+export function loadSystem(o: LoadOptions, boardName: string, arch: string, config: string) {
+  const cwd = o.cwd ?? process.cwd();
+  const systemFile = resolve(cwd, o.systemFile);
+  const source = readSystemFile(systemFile, o.systemFile);
+  const dirs = [cwd, ...(o.searchPaths ?? []).map((d) => resolve(cwd, d)), ...exampleSearchPath(systemFile, boardName, config)];
+  const parsed = parseSystem(o.systemFile, source, { board: sdfBoard(boardName, config), searchPaths: dirs });
+  for (const w of parsed.warnings) o.onDiagnostic?.(formatSdfError(w).replace(": error: ", ": warning: "));
+  if (!parsed.ok) throw new UserError(parsed.errors.map(formatSdfError).join("\n"));
+  const elves = loadElves(o.systemFile, parsed, dirs, arch, boardName);
+  return { parsed, elves };
+}
+
+/** Builds the system's kernel objects and memory plan, turning build problems into user errors. */
+export function buildOrExplain(systemFile: string, build: () => SystemImage): SystemImage {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof BuildError || e instanceof ElfError) throw new UserError(e.message.includes(": error: ") ? e.message : `${systemFile}: ${e.message}`);
+    throw e;
+  }
+}
+
 export function runSystem(o: RunOptions): RunResult {
   const board = findBoard(o.board);
   if (board === undefined) {
@@ -112,14 +145,7 @@ export function runSystem(o: RunOptions): RunResult {
   const facts = platformFacts(board.name);
   if (facts === undefined) throw new Error(`boards.json has no ${board.name}`);
 
-  const cwd = o.cwd ?? process.cwd();
-  const systemFile = resolve(cwd, o.systemFile);
-  const source = readSystemFile(systemFile, o.systemFile);
-  const dirs = [cwd, ...(o.searchPaths ?? []).map((d) => resolve(cwd, d)), ...exampleSearchPath(systemFile, board.name, config)];
-  const parsed = parseSystem(o.systemFile, source, { board: sdfBoard(board.name, config), searchPaths: dirs });
-  for (const w of parsed.warnings) o.onDiagnostic?.(formatSdfError(w).replace(": error: ", ": warning: "));
-  if (!parsed.ok) throw new UserError(parsed.errors.map(formatSdfError).join("\n"));
-  const elves = loadElves(o.systemFile, parsed, dirs, board.arch, board.name);
+  const { parsed, elves } = loadSystem(o, board.name, board.arch, config);
 
   let output = "";
   const diagnostics: string[] = [];
@@ -144,13 +170,8 @@ export function runSystem(o: RunOptions): RunResult {
   };
 
   const abi = kernelAbi(board.arch, config as KernelConfigName);
-  let image;
-  try {
-    image = buildSystem(parsed.system, { abi, host, ram: facts.ram, elves, board: board.name });
-  } catch (e) {
-    if (e instanceof BuildError || e instanceof ElfError) throw new UserError(e.message.includes(": error: ") ? e.message : `${o.systemFile}: ${e.message}`);
-    throw e;
-  }
+  const image = buildOrExplain(o.systemFile, () => buildSystem(parsed.system, { abi, host, ram: facts.ram, elves, board: board.name }));
+  if (o.reportFile !== undefined) writeFileSync(o.reportFile, systemReport(parsed.system, board.name, config, image));
 
   const memory = new PhysicalMemory(facts.ram);
   const spaces: AddressSpace[] = [];

@@ -1,0 +1,55 @@
+// `microkit-emu check` and `--report`: validation without running, on any Microkit board.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test } from "vitest";
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["bin/microkit-emu.js", ...args], { encoding: "utf8", input: "" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const ECHO = ["tests/pds/echo/echo-qemu_virt_aarch64.system", "--board", "qemu_virt_aarch64", "--search-path", "build/test-pds/echo/qemu_virt_aarch64/debug"];
+
+test("check: a valid system exits 0 with a one-line summary and runs nothing", () => {
+  const r = cli("check", ...ECHO);
+  expect(r.status).toBe(0);
+  expect(r.stdout).toBe("");
+  expect(r.stderr).toBe("tests/pds/echo/echo-qemu_virt_aarch64.system: valid for qemu_virt_aarch64 (debug): 2 PDs, 3 memory regions, 1 channels\n");
+});
+
+test("check --report: PDs with scheduling parameters, every mapping with its physical address, channels, IRQs", () => {
+  const report = join(mkdtempSync(join(tmpdir(), "mkemu-")), "report.txt");
+  expect(cli("check", ...ECHO, "--report", report).status).toBe(0);
+  const text = readFileSync(report, "utf8");
+  expect(text).toMatch(/^ {2}driver {2}200 {7}1000 us {2}1000 us {2}no {7}8 KiB {2}-$/m);
+  expect(text).toMatch(/^ {4}0x2000000 {2}0x1000 {2}rw- {4}mr uart \(uncached\) {2}0x9000000$/m);
+  expect(text).toContain("    irqs: id 0 = irq 33 (level)");
+  expect(text).toMatch(/^ {2}driver {2}1 {3}client {2}0 {3}- {3}driver -> client, client -> driver$/m);
+});
+
+test("check works on Microkit boards that are not emulated, and names unknown boards", () => {
+  const ok = cli("check", "examples/hello/hello.system", "--board", "maaxboard", "--search-path", "build/examples/hello/qemu_virt_aarch64/debug");
+  expect(ok.status).toBe(0);
+  expect(ok.stderr).toBe("examples/hello/hello.system: valid for maaxboard (debug): 1 PDs, 0 memory regions, 0 channels\n");
+  const bad = cli("check", "examples/hello/hello.system", "--board", "pc99");
+  expect(bad.status).toBe(1);
+  expect(bad.stderr).toMatch(/^microkit-emu: error: unknown board 'pc99'; Microkit knows: kria_k26, .*x86_64_generic_vtx\n$/);
+});
+
+test("check reports SDF problems at their place and exits 1", () => {
+  const file = join(mkdtempSync(join(tmpdir(), "mkemu-")), "bad.system");
+  writeFileSync(file, `<system>\n  <protection_domain name="a" priority="300">\n    <program_image path="a.elf" />\n  </protection_domain>\n</system>\n`);
+  const r = cli("check", file, "--board", "qemu_virt_riscv64");
+  expect(r.status).toBe(1);
+  // Column 31 is where the priority attribute starts.
+  expect(r.stderr).toBe(`${file}:2:31: error: <protection_domain name="a"> priority="300" is out of range: expected 0..254 (255 is the monitor's)\n`);
+});
+
+test("run --report writes the same report before running", () => {
+  const report = join(mkdtempSync(join(tmpdir(), "mkemu-")), "report.txt");
+  const r = cli("run", "examples/hello/hello.system", "--board", "qemu_virt_riscv64", "--report", report, "--quiet");
+  expect(r.stdout).toBe("hello, world\n");
+  expect(readFileSync(report, "utf8")).toMatch(/^System examples\/hello\/hello.system on qemu_virt_riscv64 \(debug\)\n/);
+});
