@@ -8,6 +8,8 @@ export const DEBUG_CONSOLE = "debug";
 
 export class Console {
   private readonly partial = new Map<string, number[]>();
+  /** Sources whose current line was already started on the output (by an early flush). */
+  private readonly midLine = new Set<string>();
   private readonly decoder = new TextDecoder();
   readonly sources = new Set<string>();
 
@@ -36,6 +38,9 @@ export class Console {
   private flushSource(source: string, line: number[]): void {
     const text = this.decoder.decode(Uint8Array.from(line));
     line.length = 0;
-    this.emit(this.mode.kind === "labels" ? `[${source}] ${text}` : text);
+    const label = this.mode.kind === "labels" && !this.midLine.has(source) ? `[${source}] ` : "";
+    if (text.endsWith("\n")) this.midLine.delete(source);
+    else this.midLine.add(source);
+    this.emit(label + text);
   }
 }

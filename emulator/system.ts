@@ -206,7 +206,14 @@ export function runSystem(o: RunOptions): RunResult {
     }
     const uart = devices.uarts[0];
     const uartMapped = uart !== undefined && image.pds.some((p) => p.mappings.some((x) => !x.ram && bus.at(x.pa)?.device === uart.device));
-    if (o.input !== undefined && uart !== undefined && uartMapped) machine.input = new ConsoleInput(o.input, uart);
+    if (o.input !== undefined && uart !== undefined && uartMapped) {
+      const input = o.input;
+      // Before waiting for the user, show what the system printed so far, prompt included.
+      machine.input = new ConsoleInput(() => {
+        consoleOut.flush();
+        return input();
+      }, uart);
+    }
     // Only devices that act on virtual time need advancing (the rest inherit the no-op).
     machine.timed.push(...devices.timers, ...devices.mmio.map((d) => d.device).filter((d) => d.advance !== RegisterDevice.prototype.advance));
     const ic = devices.interrupts;

@@ -54,10 +54,10 @@ describe("microkit-emu run", () => {
 
   test("standard input, or --input FILE, feeds the console UART; the run ends when the input does", () => {
     const args = ["run", "tests/pds/echo/echo-qemu_virt_riscv64.system", "--board", "qemu_virt_riscv64", "--search-path", "build/test-pds/echo/qemu_virt_riscv64/debug", "--quiet"];
-    expect(cliWithInput("piped text\n", ...args).stdout).toBe("PIPED TEXT\n");
+    expect(cliWithInput("piped text\n", ...args).stdout).toBe("> PIPED TEXT\n");
     const dir = mkdtempSync(join(tmpdir(), "mkemu-"));
     writeFileSync(join(dir, "in.txt"), "from a file\n");
-    expect(cli(...args, "--input", join(dir, "in.txt")).stdout).toBe("FROM A FILE\n");
+    expect(cli(...args, "--input", join(dir, "in.txt")).stdout).toBe("> FROM A FILE\n");
     expect(cli(...args, "--input", join(dir, "missing.txt")).stderr).toBe(`microkit-emu: error: --input ${join(dir, "missing.txt")}: no such file\n`);
   });
 
@@ -67,7 +67,7 @@ describe("microkit-emu run", () => {
     expect(cli(...base, "--console", "debug").stdout).toBe("hello, world\n");
     expect(cli(...base, "--console", "uart0").stdout).toBe("");
     const echo = ["run", "tests/pds/echo/echo-qemu_virt_riscv64.system", "--board", "qemu_virt_riscv64", "--search-path", "build/test-pds/echo/qemu_virt_riscv64/debug", "--quiet"];
-    expect(cliWithInput("ab\n", ...echo, "--console", "labels").stdout).toBe("[uart0] AB\n");
+    expect(cliWithInput("ab\n", ...echo, "--console", "labels").stdout).toBe("[uart0] > AB\n");
     const bad = cli(...base, "--console", "uart7");
     expect(bad.status).toBe(1);
     expect(bad.stderr).toBe("microkit-emu: error: --console uart7: no such console on qemu_virt_aarch64; expected one of: labels, all, debug, uart0\n");

@@ -39,16 +39,31 @@ describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("UART echo on %s", (bo
 
   test("10,000 scripted characters come back in order, none lost, byte-identical every run", () => {
     const a = run(text);
-    expect(a.output).toBe(text.toUpperCase());
+    expect(a.output).toBe("> " + text.toUpperCase());
     expect(a.stopReason).toBe("idle");
     const b = run(text);
     expect(b.output).toBe(a.output);
     expect(b.stats).toEqual(a.stats);
   });
 
+  test("the prompt (no newline) is on the console before the emulator waits for input", () => {
+    let seen: string | undefined;
+    let output = "";
+    const r = runSystem({
+      systemFile: `tests/pds/echo/echo-${board}.system`, board, searchPaths: [`build/test-pds/echo/${board}/debug`],
+      onOutput: (t) => { output += t; },
+      input: () => {
+        seen ??= output;
+        return null;
+      },
+    });
+    expect(seen).toBe("> ");
+    expect(r.output).toBe("> ");
+  });
+
   test("without input the system idles at once", () => {
     const r = runSystem({ systemFile: `tests/pds/echo/echo-${board}.system`, board, searchPaths: [`build/test-pds/echo/${board}/debug`] });
-    expect(r.output).toBe("");
+    expect(r.output).toBe("> ");
     expect(r.stopReason).toBe("idle");
   });
 });

@@ -58,6 +58,9 @@ static void rx_irq(bool on) { REG(IER) = on ? 0x01 : 0x00; }
 void init(void)
 {
     uart_init();
+    /* A prompt with no newline: the emulator must show it before it waits for input. */
+    tx_byte('>');
+    tx_byte(' ');
 }
 
 /*
