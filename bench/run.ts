@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { repoRoot } from "../emulator/paths.js";
 import { runSystem, type RunResult } from "../emulator/system.js";
+import { formatSdfError } from "../microkit/sdf/model.js";
+import { parseSystem } from "../microkit/sdf/parse.js";
 
 interface Workload {
   readonly name: string;
@@ -62,6 +64,22 @@ const table = [header, ...rows.map((r) => [r.board, r.workload, String(r.bestMs)
 const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
 for (const row of table) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join("  "));
 for (const w of WORKLOADS) console.log(`  ${w.name}: ${w.what}`);
+
+// SDF reading on hostile input: each must be refused with a clear error, well under a second.
+const sdfCases: [string, string | Uint8Array][] = [
+  ["malformed XML", "<system><protection_domain name='a'></system>"],
+  ["empty file", ""],
+  ["binary file", Uint8Array.from({ length: 1 << 20 }, (_, i) => (i * 2654435761) & 0xff)],
+  ["10 MB of nested elements", "<system>" + "<protection_domain name='x'>".repeat(370_000) + "</system>"],
+];
+console.log("");
+for (const [what, source] of sdfCases) {
+  const t0 = performance.now();
+  const r = parseSystem("bench.system", source);
+  const ms = performance.now() - t0;
+  const first = r.ok ? "accepted" : formatSdfError(r.errors[0]!);
+  console.log(`  sdf ${what}: ${ms.toFixed(1)} ms: ${first.length > 110 ? first.slice(0, 107) + "..." : first}`);
+}
 
 const out = join(repoRoot, "bench", "results");
 mkdirSync(out, { recursive: true });
