@@ -274,9 +274,8 @@ function word(value: bigint): Uint8Array {
 const bit = (ids: Iterable<number>): bigint => [...ids].reduce((acc, id) => acc | (1n << BigInt(id)), 0n);
 
 /**
- * Writes every symbol upstream patches: libmicrokit's own (microkit.json elf_symbols_patched; a PD
- * that does not link libmicrokit lacks them, which is fine) and each setvar the SDF asks for (which
- * must exist, 8 bytes).
+ * Writes every symbol upstream patches: libmicrokit's own (microkit.json elf_symbols_patched) and
+ * each setvar the SDF asks for (8 bytes); all must exist, as upstream's tool requires.
  */
 function patchSymbols(elf: ElfImage, pd: ProtectionDomain, system: SystemDescription, regions: ReadonlyMap<string, PlacedRegion>, layout: MicrokitLayout): void {
   const ends = system.channels.flatMap((ch) => ch.ends.filter((e) => e.pdIndex === pd.index));
@@ -291,7 +290,11 @@ function patchSymbols(elf: ElfImage, pd: ProtectionDomain, system: SystemDescrip
   for (const [name, bytes] of Object.entries(values)) {
     const spec = layout.symbols[name];
     if (spec === undefined) throw new Error(`microkit.json does not describe patched symbol ${name}`);
-    if (!elf.symbols.has(name)) continue;
+    // Upstream's tool writes each of these and fails when one is missing.
+    if (!elf.symbols.has(name)) {
+      const at = pd.programImage.loc;
+      throw new BuildError(`${at.file}:${at.line}:${at.column}: error: ${elf.path} does not define '${name}', which the Microkit tool patches (is it linked with libmicrokit?)`);
+    }
     const full = new Uint8Array(spec.bytes);
     full.set(bytes.subarray(0, spec.bytes));
     patchSymbol(elf, name, full);

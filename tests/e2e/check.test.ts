@@ -53,3 +53,13 @@ test("run --report writes the same report before running", () => {
   expect(r.stdout).toBe("hello, world\n");
   expect(readFileSync(report, "utf8")).toMatch(/^System examples\/hello\/hello.system on qemu_virt_riscv64 \(debug\)\n/);
 });
+
+test("a program image must define the symbols the Microkit tool patches", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mkemu-"));
+  const strip = spawnSync("llvm-objcopy", ["--strip-symbol=microkit_pps", "build/examples/hello/qemu_virt_aarch64/debug/hello.elf", join(dir, "hello.elf")]);
+  expect(strip.status).toBe(0);
+  const r = cli("check", "examples/hello/hello.system", "--board", "qemu_virt_aarch64", "--search-path", dir);
+  expect(r.status).toBe(1);
+  // The current directory is searched first; run from the repository, it has no hello.elf.
+  expect(r.stderr).toBe(`examples/hello/hello.system:4:9: error: ${join(dir, "hello.elf")} does not define 'microkit_pps', which the Microkit tool patches (is it linked with libmicrokit?)\n`);
+});
