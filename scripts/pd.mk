@@ -14,6 +14,7 @@
 # Output layout:
 #   build/sdk/board/$(BOARD)/$(CONFIG)/include/microkit.h
 #   build/sdk/board/$(BOARD)/$(CONFIG)/include/microkit_abi.h   (generated)
+#   build/sdk/board/$(BOARD)/$(CONFIG)/include/sel4/sel4.h      (generated libsel4 interface)
 #   build/sdk/board/$(BOARD)/$(CONFIG)/lib/libmicrokit.a        (crt0 inside)
 #   build/sdk/board/$(BOARD)/$(CONFIG)/lib/microkit.ld
 #   build/examples/<name>/$(BOARD)/$(CONFIG)/<stem>.elf         (one per examples/<name>/<stem>.c)
@@ -92,6 +93,7 @@ export MICROKIT_EMU_ABI_DIR := $(ABI_DIR)
 ABI_JSON := $(ABI_DIR)/$(ARCH).json $(ABI_DIR)/microkit.json $(ABI_DIR)/marshalling.json \
 	$(ABI_DIR)/boards.json $(ABI_DIR)/kernel-configs/$(BOARD)-debug.json
 GEN := scripts/gen-abi-header.mjs
+GEN_SEL4 := scripts/gen-sel4-headers.mjs
 # Everything is rebuilt when this file (flags, rules) changes.
 PD_MK := scripts/pd.mk
 
@@ -104,9 +106,11 @@ OBJ := build/libmicrokit/$(BOARD)/$(CONFIG)
 ABI_H := $(SDK_INC)/microkit_abi.h
 ABI_STAMP := $(OBJ)/microkit_abi.stamp
 MICROKIT_H := $(SDK_INC)/microkit.h
+SEL4_H := $(SDK_INC)/sel4/sel4.h
+SEL4_STAMP := $(OBJ)/sel4_h.stamp
 LIBMICROKIT := $(SDK_LIB)/libmicrokit.a
 LDSCRIPT := $(SDK_LIB)/microkit.ld
-SDK_FILES := $(ABI_H) $(MICROKIT_H) $(LIBMICROKIT) $(LDSCRIPT)
+SDK_FILES := $(ABI_H) $(SEL4_H) $(MICROKIT_H) $(LIBMICROKIT) $(LDSCRIPT)
 
 LIB_C := $(wildcard $(LIB_SRC)/src/*.c)
 LIB_S := $(wildcard $(LIB_SRC)/src/$(ARCH)/*.S)
@@ -149,6 +153,16 @@ $(ABI_STAMP): $(GEN) $(ABI_JSON)
 $(ABI_H): $(ABI_STAMP)
 	@test -f $@ || { printf '  %-4s %s\n' GEN $@; $(NODE) $(GEN) $(ARCH) $(CONFIG) $@ $(BOARD); }
 
+# The libsel4 interface (sel4/sel4.h), generated the same way.
+$(SEL4_STAMP): $(GEN_SEL4) $(ABI_JSON)
+	$(call msg,GEN,$(SEL4_H))
+	@mkdir -p $(@D)
+	$(Q)$(NODE) $(GEN_SEL4) $(BOARD) $(CONFIG) $(SDK_INC)
+	@touch $@
+
+$(SEL4_H): $(SEL4_STAMP)
+	@test -f $@ || { printf '  %-4s %s\n' GEN $@; $(NODE) $(GEN_SEL4) $(BOARD) $(CONFIG) $(SDK_INC); }
+
 $(MICROKIT_H): $(LIB_SRC)/include/microkit.h
 	$(call msg,CP,$@)
 	@mkdir -p $(@D)
@@ -166,7 +180,7 @@ $(LDSCRIPT): $(LIB_SRC)/microkit.ld $(ABI_H) $(PD_MK)
 
 LIB_CFLAGS := $(CFLAGS_COMMON) $(LIB_ARCH_FLAGS_$(ARCH)) -I$(SDK_INC) -I$(LIB_SRC)/src
 
-$(OBJ)/%.o: $(LIB_SRC)/src/%.c $(ABI_H) $(MICROKIT_H) $(PD_MK)
+$(OBJ)/%.o: $(LIB_SRC)/src/%.c $(ABI_H) $(SEL4_H) $(MICROKIT_H) $(PD_MK)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LIB_CFLAGS) -c $< -o $@
@@ -188,7 +202,7 @@ $(LIBMICROKIT): $(LIB_OBJS)
 EX_CFLAGS := $(CFLAGS_COMMON) -I$(SDK_INC)
 
 define example_rules
-$(call ex_base,$(1)).o: $(1) $(ABI_H) $(MICROKIT_H) $(PD_MK)
+$(call ex_base,$(1)).o: $(1) $(ABI_H) $(SEL4_H) $(MICROKIT_H) $(PD_MK)
 	$$(call msg,CC,$$<)
 	@mkdir -p $$(@D)
 	$$(Q)$$(CC) $$(EX_CFLAGS) -I$(dir $(1)) -c $$< -o $$@

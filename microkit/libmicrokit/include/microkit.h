@@ -8,9 +8,10 @@
  * addresses) comes from microkit_abi.h. scripts/gen-abi-header.mjs generates
  * that file from the ABI JSON files; no number is typed in here.
  *
- * The small part of libsel4 that the libmicrokit API exposes (basic types,
- * seL4_MessageInfo_t, the IPC buffer, seL4_Error, fault labels) is defined
- * here too, so PDs need no libsel4.
+ * The seL4 types and calls (seL4_Word, seL4_MessageInfo_t, the IPC buffer,
+ * the syscall and object-invocation stubs) come from <sel4/sel4.h>, which
+ * scripts/gen-sel4-headers.mjs generates into the SDK next to this file, so
+ * PD sources written for upstream can use seL4_* calls next to microkit_*.
  */
 #ifndef MICROKIT_H
 #define MICROKIT_H
@@ -23,126 +24,18 @@
 #include "microkit_abi.h"
 
 /* ------------------------------------------------------------------------ */
-/* Basic seL4 types (LP64 on both aarch64 and riscv64)                      */
+/* libsel4 (generated per board and config by scripts/gen-sel4-headers.mjs) */
 
-typedef signed char seL4_Int8;
-typedef short seL4_Int16;
-typedef int seL4_Int32;
-typedef long seL4_Int64;
-typedef unsigned char seL4_Uint8;
-typedef unsigned short seL4_Uint16;
-typedef unsigned int seL4_Uint32;
-typedef unsigned long seL4_Uint64;
-
-typedef seL4_Uint64 seL4_Word;
-typedef seL4_Word seL4_CPtr;
-typedef seL4_Int8 seL4_Bool;
-
-#define seL4_False ((seL4_Bool)0)
-#define seL4_True ((seL4_Bool)1)
-#define seL4_CapNull ((seL4_CPtr)0)
-#define seL4_WordBits MK_WORD_BITS
+#include <sel4/sel4.h>
 
 _Static_assert(sizeof(seL4_Word) * 8 == MK_WORD_BITS, "seL4_Word must be one machine word");
-_Static_assert(sizeof(void *) == sizeof(seL4_Word), "pointers must be one machine word");
-
-/* Enumerators built from the X-macro lists in microkit_abi.h. */
-#define MK_ENUMERATOR(name, value) name = (value),
-
-typedef enum { MK_ERROR_LIST(MK_ENUMERATOR) seL4_NumErrors = MK_ERROR_NUM_ERRORS } seL4_Error;
-
-/* The label of a fault message tells which fault happened (see fault()). */
-typedef enum { MK_FAULT_LIST(MK_ENUMERATOR) } seL4_Fault_tag_t;
-
-#ifdef MK_VCPU_REG_LIST
-typedef enum { MK_VCPU_REG_LIST(MK_ENUMERATOR) } seL4_VCPUReg;
-#endif
-
-/* ------------------------------------------------------------------------ */
-/* Message info: label, capsUnwrapped, extraCaps and length in one word     */
-
-typedef struct seL4_MessageInfo {
-    seL4_Word words[1];
-} seL4_MessageInfo_t;
-
-#define MK_BITMASK(width) ((width) >= MK_WORD_BITS ? ~(seL4_Word)0 : (((seL4_Word)1 << (width)) - 1))
-#define MK_MSGINFO_GET(mi, F) (((mi).words[0] >> MK_MSGINFO_##F##_OFFSET) & MK_BITMASK(MK_MSGINFO_##F##_WIDTH))
-#define MK_MSGINFO_PUT(F, v) (((seL4_Word)(v) & MK_BITMASK(MK_MSGINFO_##F##_WIDTH)) << MK_MSGINFO_##F##_OFFSET)
-
-static inline seL4_MessageInfo_t seL4_MessageInfo_new(seL4_Uint64 label, seL4_Uint64 capsUnwrapped,
-                                                      seL4_Uint64 extraCaps, seL4_Uint64 length)
-{
-    seL4_MessageInfo_t mi;
-    mi.words[0] = MK_MSGINFO_PUT(LABEL, label) | MK_MSGINFO_PUT(CAPSUNWRAPPED, capsUnwrapped) |
-                  MK_MSGINFO_PUT(EXTRACAPS, extraCaps) | MK_MSGINFO_PUT(LENGTH, length);
-    return mi;
-}
-
-static inline seL4_Uint64 seL4_MessageInfo_get_label(seL4_MessageInfo_t mi)
-{
-    return MK_MSGINFO_GET(mi, LABEL);
-}
-
-static inline seL4_Uint64 seL4_MessageInfo_get_capsUnwrapped(seL4_MessageInfo_t mi)
-{
-    return MK_MSGINFO_GET(mi, CAPSUNWRAPPED);
-}
-
-static inline seL4_Uint64 seL4_MessageInfo_get_extraCaps(seL4_MessageInfo_t mi)
-{
-    return MK_MSGINFO_GET(mi, EXTRACAPS);
-}
-
-static inline seL4_Uint64 seL4_MessageInfo_get_length(seL4_MessageInfo_t mi)
-{
-    return MK_MSGINFO_GET(mi, LENGTH);
-}
-
-/* ------------------------------------------------------------------------ */
-/* IPC buffer                                                               */
-
-typedef struct seL4_IPCBuffer_ {
-    seL4_MessageInfo_t tag;
-    seL4_Word msg[MK_IPCBUF_MSG_WORDS];
-    seL4_Word userData;
-    seL4_Word caps_or_badges[MK_IPCBUF_CAPS_OR_BADGES_WORDS];
-    seL4_CPtr receiveCNode;
-    seL4_CPtr receiveIndex;
-    seL4_Word receiveDepth;
-} __attribute__((aligned(MK_IPCBUF_ALIGNMENT))) seL4_IPCBuffer;
-
-_Static_assert(__builtin_offsetof(seL4_IPCBuffer, tag) == MK_IPCBUF_TAG_OFFSET, "IPC buffer: tag");
-_Static_assert(__builtin_offsetof(seL4_IPCBuffer, msg) == MK_IPCBUF_MSG_OFFSET, "IPC buffer: msg");
-_Static_assert(__builtin_offsetof(seL4_IPCBuffer, userData) == MK_IPCBUF_USERDATA_OFFSET, "IPC buffer: userData");
-_Static_assert(__builtin_offsetof(seL4_IPCBuffer, caps_or_badges) == MK_IPCBUF_CAPS_OR_BADGES_OFFSET,
-               "IPC buffer: caps_or_badges");
-_Static_assert(__builtin_offsetof(seL4_IPCBuffer, receiveCNode) == MK_IPCBUF_RECEIVECNODE_OFFSET,
-               "IPC buffer: receiveCNode");
-_Static_assert(__builtin_offsetof(seL4_IPCBuffer, receiveIndex) == MK_IPCBUF_RECEIVEINDEX_OFFSET,
-               "IPC buffer: receiveIndex");
-_Static_assert(__builtin_offsetof(seL4_IPCBuffer, receiveDepth) == MK_IPCBUF_RECEIVEDEPTH_OFFSET,
-               "IPC buffer: receiveDepth");
-_Static_assert(sizeof(seL4_IPCBuffer) == MK_IPCBUF_SIZE, "IPC buffer: size");
+_Static_assert(sizeof(seL4_IPCBuffer) == MK_IPCBUF_SIZE, "sel4.h and microkit_abi.h disagree on the IPC buffer");
 _Static_assert(sizeof(seL4_IPCBuffer) <= MK_PAGE_SIZE, "IPC buffer must fit in its page");
 
-/* Points at the PD's IPC buffer (MK_IPC_BUFFER_VADDR); set at link time. */
-extern seL4_IPCBuffer *__sel4_ipc_buffer;
-
-static inline seL4_Word seL4_GetMR(int i)
-{
-    return __sel4_ipc_buffer->msg[i];
-}
-
-static inline void seL4_SetMR(int i, seL4_Word value)
-{
-    __sel4_ipc_buffer->msg[i] = value;
-}
+/* libmicrokit's own field masks (microkit_abi.h widths). */
+#define MK_BITMASK(width) ((width) >= MK_WORD_BITS ? ~(seL4_Word)0 : (((seL4_Word)1 << (width)) - 1))
 
 #if defined(MK_CONFIG_ALLOW_SMC_CALLS) && MK_CONFIG_ALLOW_SMC_CALLS
-/* Arguments and results of an SMC call: the values of x0..x7. */
-typedef struct seL4_ARM_SMCContext_ {
-    seL4_Word x0, x1, x2, x3, x4, x5, x6, x7;
-} seL4_ARM_SMCContext;
 _Static_assert(sizeof(seL4_ARM_SMCContext) == MK_ARG_ARMSMCCall_smc_args_WORDS * sizeof(seL4_Word),
                "seL4_ARM_SMCContext size");
 #endif
