@@ -69,12 +69,15 @@ function readSystemFile(path: string, shown: string): string {
   return readFileSync(path, "utf8");
 }
 
-/** The default search path of an example: where the set-up built its ELFs for this board and config. */
+/**
+ * The default search path of an example: where the set-up built its ELFs for this board and config,
+ * then the example's own folder (for files such as prefill data).
+ */
 function exampleSearchPath(systemFile: string, board: string, config: string): string[] {
   const dir = dirname(systemFile);
   const name = basename(dir);
   if (resolve(dirname(dir)) !== join(repoRoot, "examples") || basename(systemFile) !== `${name}.system`) return [];
-  return [exampleBuildDir(name, board, config)];
+  return [exampleBuildDir(name, board, config), dir];
 }
 
 function loadElves(file: string, pds: ReturnType<typeof parseSystem> & { ok: true }, dirs: readonly string[], arch: string, board: string): Map<string, ElfImage> {

@@ -6,7 +6,8 @@
 import type { Arch, KernelAbi } from "../kernel/abi.js";
 import { ALL_RIGHTS, type Cap, type CapRights } from "../kernel/cap.js";
 import { IrqTable } from "../kernel/interrupt.js";
-import { Kernel, type KernelHost } from "../kernel/kernel.js";
+import { Kernel, type DomainScheduleEntry, type KernelHost } from "../kernel/kernel.js";
+import { threadFacts } from "../kernel/marshalling.js";
 import { CNode } from "../kernel/objects/cnode.js";
 import { Endpoint } from "../kernel/objects/endpoint.js";
 import { Notification } from "../kernel/objects/notification.js";
@@ -224,6 +225,8 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
     const tcb = own.tcb;
     tcb.priority = pd.priority;
     tcb.mcp = pd.priority;
+    // <domains>: the thread runs only in its domain's slots of the schedule.
+    if (pd.domain !== undefined) tcb.domain = pd.domain;
     tcb.cspaceRoot = { type: "cnode", object: own.root, guard: 0n, guardSize: 0 };
     tcb.ipcBuffer = layout.ipcBufferVaddr;
     tcb.boundNotification = own.notification;
@@ -242,6 +245,7 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
   monitor.tcb.host = new Monitor(monitored, (line) => o.host.debugPrint(line), monitor.slots, PAGE);
   kernel.makeRunnable(monitor.tcb);
   for (const p of pds) kernel.makeRunnable(p.tcb);
+  if (system.domains !== undefined) setDomainSchedule(kernel, system.domains);
   return { arch: abi.arch, kernel, pds, memory, monitor: monitor.tcb, irqLines, irqTable, virtualMachines };
 }
 
@@ -263,6 +267,21 @@ function createMonitor(kernel: Kernel, layout: MicrokitLayout) {
   sc.tcb = tcb;
   tcb.sc = sc;
   return { tcb, endpoint, slots };
+}
+
+/**
+ * The SDF's <domain_schedule> as the kernel's ksDomSchedule, as upstream's initialiser sets it with
+ * DomainSet_ScheduleConfigure (entries from index_shift on; durations in timer ticks, microseconds
+ * converted with the board's timer frequency; end markers as {0, 0}) and DomainSet_ScheduleSetStart.
+ */
+function setDomainSchedule(kernel: Kernel, d: NonNullable<SystemDescription["domains"]>): void {
+  const hz = threadFacts(kernel.abi).timerFrequencyHz;
+  const shift = Number(d.indexShift ?? 0n);
+  const entries: DomainScheduleEntry[] = d.schedule.map((e) => e.kind === "end_marker"
+    ? { domain: 0, duration: 0n }
+    : { domain: e.domain, duration: e.unit === "ticks" ? e.duration : (e.duration * hz) / 1_000_000n });
+  entries.forEach((e, i) => kernel.configureDomainSchedule(shift + i, e.domain, e.duration));
+  kernel.setDomainScheduleStart(shift + Number(d.startIndex));
 }
 
 function word(value: bigint): Uint8Array {

@@ -53,6 +53,117 @@ describe.each(BOARDS)("examples on %s", (board) => {
     expect(r.diagnostics).toEqual([]); // the monitor sees nothing: the parent handles its child
   });
 
+  test("ppcall: a label and more than four MRs each way (register and IPC-buffer MRs)", () => {
+    const r = runSystem({ systemFile: "examples/ppcall/ppcall.system", board });
+    expect(r.output).toBe([
+      "server: ready",
+      "client: sending 6 MRs with label 7",
+      "server: channel 4, label 7, MRs 3 1 4 1 5 9",
+      "client: reply label 1, sum 23, min 1, max 9, count 6, label 7",
+      "client: sending 8 MRs with label 7",
+      "server: channel 4, label 7, MRs 27 18 28 18 28 45 90 45",
+      "client: reply label 1, sum 299, min 18, max 90, count 8, label 7",
+      "client: done",
+      "",
+    ].join("\n"));
+    expect(r.stopReason).toBe("idle");
+    expect(r.stats.faults).toBe(0);
+    expect(r.diagnostics).toEqual([]);
+  });
+
+  test("setvar: setvar_vaddr, setvar_size, region_paddr and a channel end's setvar_id are patched", () => {
+    const r = runSystem({ systemFile: "examples/setvar/setvar.system", board });
+    expect(r.output).toBe([
+      "peer: ready",
+      "patched: buffer_vaddr = 0x4000000",
+      "patched: buffer_size = 0x3000",
+      "patched: buffer_paddr page-aligned: yes",
+      "patched: peer_channel = 5",
+      "patched: buffer words 0x1234 and 0x5678",
+      "peer: notified on channel 0",
+      "",
+    ].join("\n"));
+    expect(r.stopReason).toBe("idle");
+    expect(r.stats.faults).toBe(0);
+  });
+
+  test("mr_prefill: a region prefilled from a file, with setvar_prefill_size", () => {
+    const r = runSystem({ systemFile: "examples/mr_prefill/mr_prefill.system", board });
+    expect(r.output).toBe([
+      "reader: 57 bytes prefilled",
+      "reader: | Prefilled by the Microkit tool.",
+      "reader: | Second line of the file.",
+      "reader: byte after the file is 0",
+      "",
+    ].join("\n"));
+    expect(r.stopReason).toBe("idle");
+    expect(r.stats.faults).toBe(0);
+  });
+
+  test("shared_ring: ten messages through a four-slot shared ring with head/tail ownership and notifications", () => {
+    const r = runSystem({ systemFile: "examples/shared_ring/shared_ring.system", board });
+    const refill = (got: number, queued: number) => [`consumer: got #${got} = ${got * got}`, `producer: queued #${queued}`, "producer: ring full, waiting for room"];
+    expect(r.output).toBe([
+      "producer: queued #1", "producer: queued #2", "producer: queued #3", "producer: queued #4",
+      "producer: ring full, waiting for room",
+      "consumer: ready",
+      ...refill(1, 5), ...refill(2, 6), ...refill(3, 7), ...refill(4, 8), ...refill(5, 9),
+      "consumer: got #6 = 36", "producer: queued #10", "producer: all messages queued",
+      "consumer: got #7 = 49", "consumer: got #8 = 64", "consumer: got #9 = 81", "consumer: got #10 = 100",
+      "consumer: all 10 messages, values sum to 385",
+      "",
+    ].join("\n"));
+    expect(r.stopReason).toBe("idle");
+    expect(r.stats.faults).toBe(0);
+  });
+
+  test("cap_sharing: a <cspace> TCB cap of another PD, suspended and resumed with raw TCB invocations", () => {
+    const r = runSystem({ systemFile: "examples/cap_sharing/cap_sharing.system", board });
+    expect(r.output).toBe([
+      "worker: init",
+      "controller: notify 1",
+      "worker: notification 1 on channel 1",
+      "controller: TCBSuspend -> error 0",
+      "controller: notify 2 (the worker is suspended)",
+      "controller: notify 3 (coalesced with 2)",
+      "worker: notification 2 on channel 1",
+      "controller: TCBResume -> error 0",
+      "controller: notify 4",
+      "worker: notification 3 on channel 1",
+      "controller: TCBSuspend on an empty slot -> error 2",
+      "controller: done",
+      "",
+    ].join("\n"));
+    expect(r.stopReason).toBe("idle");
+    expect(r.stats.faults).toBe(0);
+    expect(r.diagnostics).toEqual([]);
+  });
+
+  test("faults: the monitor reports a PD's VM fault; the other PDs keep running", () => {
+    const r = runSystem({ systemFile: "examples/faults/faults.system", board });
+    const tick = (n: number) => [`ticker: tick ${n}`, "survivor: notified on channel 1"];
+    expect(r.output).toBe(["crasher: writing to an unmapped address", "survivor: init", ...tick(1), ...tick(2), ...tick(3), ""].join("\n"));
+    expect(r.stopReason).toBe("idle");
+    expect(r.stats.faults).toBe(1);
+    expect(r.diagnostics[0]).toBe("MON|ERROR: PD 'crasher' faulted: VMFault (badge 0x1)");
+    const status = board === "qemu_virt_riscv64"
+      ? /^MON\|ERROR: {3}data fault at address 0x10000000, ip (0x[0-9a-f]+), fsr 0x7 \(store\/AMO access\)$/
+      : /^MON\|ERROR: {3}data fault at address 0x10000000, ip (0x[0-9a-f]+), fsr 0x92000047 \(EC 0x24, IL 1, ISS 0x47, DFSC 0x7, EA 0, CM 0, S1PTW 0, WnR 1\)$/;
+    const ip = status.exec(r.diagnostics[1] ?? "")?.[1];
+    expect(ip).toBeDefined();
+    expect(r.diagnostics[2]).toMatch(new RegExp(`^MON\\|ERROR: {3}pc ${ip} {2}`));
+    expect(r.diagnostics.slice(2).every((l) => l.startsWith("MON|ERROR:   "))).toBe(true);
+  });
+
+  test("domains: two spinning PDs in two domains alternate on the domain schedule", () => {
+    const r = runSystem({ systemFile: "examples/domains/domains.system", board, stopAfterNs: 5_000_000n });
+    expect(r.output).toBe([
+      "low: turn 1", "high: turn 2", "low: turn 3", "high: turn 4", "low: turn 5", "low: done", "high: turn 6", "high: done", "",
+    ].join("\n"));
+    expect(r.stats.faults).toBe(0);
+    expect(r.diagnostics).toEqual([]);
+  });
+
   test("the same system gives the same output, instruction count and syscalls every run", () => {
     const a = runSystem({ systemFile: "examples/pingpong/pingpong.system", board });
     const b = runSystem({ systemFile: "examples/pingpong/pingpong.system", board });

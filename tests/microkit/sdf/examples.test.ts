@@ -1,9 +1,11 @@
 // Systems in the shape of upstream's examples (written here from the manual) are accepted on boards
 // they target, and so are the systems this repository runs.
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { sdfBoard } from "../../../microkit/sdf/board.js";
+import { parseSystem } from "../../../microkit/sdf/parse.js";
 import { describe, expect, it } from "vitest";
-import { accepts, located, parseSource } from "./helpers.js";
+import { accepts, located } from "./helpers.js";
 
 describe("shapes of upstream's examples", () => {
   const cases: readonly (readonly [string, string])[] = [
@@ -56,7 +58,8 @@ describe("the systems this repository runs", () => {
     return own === undefined ? ["qemu_virt_aarch64", "qemu_virt_riscv64"] : [own];
   };
   it.each(systems.flatMap((s) => targets(s).map((b) => [s, b] as const)))("accepts %s on %s", (file, board) => {
-    const r = parseSource(file, readFileSync(file, "utf8"), board);
+    // As `run` does for examples, the system's own folder is on the search path (prefill files).
+    const r = parseSystem(file, readFileSync(file, "utf8"), { board: sdfBoard(board)!, searchPaths: [dirname(file)] });
     expect(r.ok ? [] : r.errors.map(located)).toEqual([]);
     expect(r.warnings.map(located)).toEqual([]);
   });
