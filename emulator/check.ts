@@ -1,6 +1,8 @@
 // `microkit-emu check`: validate a system without running it, on any board upstream Microkit knows,
 // and optionally write its report. Boards we do not emulate are checked as far as their facts go.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename } from "node:path";
+import { writeBundle } from "./image-bundle.js";
 import { kernelAbi, microkitBoards, platformFacts, type Arch, type KernelConfigName } from "../kernel/abi.js";
 import { buildSystem, type SystemImage } from "../microkit/builder.js";
 import { systemReport } from "../microkit/report.js";
@@ -12,6 +14,8 @@ export interface CheckOptions extends LoadOptions {
   readonly config?: string;
   /** Write the system report here. */
   readonly reportFile?: string;
+  /** Write a runnable image bundle of the checked system here (the SDK's bin/microkit -o). */
+  readonly imageFile?: string;
 }
 
 export interface CheckResult {
@@ -39,6 +43,16 @@ export function checkSystem(o: CheckOptions): CheckResult {
   }
   const report = systemReport(parsed.system, o.board, config, image);
   if (o.reportFile !== undefined) writeFileSync(o.reportFile, report);
+  if (o.imageFile !== undefined) {
+    // Program images (and their symbol files) and prefill files, under the names the SDF uses.
+    const files = new Map<string, Uint8Array>();
+    for (const pd of parsed.system.protectionDomains) {
+      const elf = elves.get(pd.name);
+      if (elf !== undefined) files.set(pd.programImage.path, new Uint8Array(readFileSync(elf.path)));
+    }
+    for (const mr of parsed.system.memoryRegions) if (mr.prefill !== undefined) files.set(mr.prefill.path, mr.prefill.bytes);
+    writeBundle(o.imageFile, { board: o.board, config, systemName: basename(o.systemFile), system: readFileSync(o.systemFile, "utf8"), files });
+  }
   const s = parsed.system;
   const summary = `${o.systemFile}: valid for ${o.board} (${config}): ${s.protectionDomains.length} PDs, ${s.memoryRegions.length} memory regions, ` +
     `${s.channels.length} channels${parsed.warnings.length > 0 ? `, ${parsed.warnings.length} warnings` : ""}`;

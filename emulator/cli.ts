@@ -3,7 +3,9 @@
 import { Chalk } from "chalk";
 import { BOARDS } from "../boards/board.js";
 import { existsSync, fstatSync, readFileSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { bytesSource, stdinSource, type InputSource } from "./console-input.js";
+import { readBundle, unpackBundle } from "./image-bundle.js";
 import type { ConsoleMode } from "./console.js";
 import type { TraceEvent } from "./machine.js";
 import { checkSystem } from "./check.js";
@@ -13,7 +15,8 @@ const HELP = `microkit-emu: run seL4 Microkit systems without hardware
 
 Usage:
   microkit-emu run <file.system> --board <board> [options]
-  microkit-emu check <file.system> --board <board> [--config C] [--search-path DIR...] [--report FILE]
+  microkit-emu check <file.system> --board <board> [--config C] [--search-path DIR...] [--report FILE] [-o IMAGE]
+  microkit-emu run <IMAGE>                 (an image written by check -o, e.g. by the SDK's bin/microkit)
 
   Loads the System Description File, finds each protection domain's ELF, builds the
   system as the Microkit tool and monitor would, and runs it on an emulated seL4 (MCS)
@@ -21,7 +24,9 @@ Usage:
 
   check validates the system (the SDF, every program image, setvar symbols, maps against
   program segments) without running it, on any board Microkit supports, and exits 0 with
-  a one-line summary when it is valid.
+  a one-line summary when it is valid. With -o IMAGE it also writes the system and its files
+  as one image that "run IMAGE" runs; the SDK's bin/microkit is "check" with upstream's
+  arguments (<system> --board B --config C -o IMAGE -r REPORT --search-path DIR...).
 
 Options for run:
   --board <name>          the board to emulate (required): ${BOARDS.map((b) => b.name).join(", ")}
@@ -78,13 +83,14 @@ interface RunArgs {
   console: ConsoleMode | undefined;
   realtime: boolean;
   report: string | undefined;
+  output: string | undefined;
   json: boolean;
   quiet: boolean;
   trace: boolean;
 }
 
 function parseRunArgs(args: readonly string[]): RunArgs {
-  const out: RunArgs = { system: "", board: undefined, config: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, input: undefined, console: undefined, realtime: false, report: undefined, json: false, quiet: false, trace: false };
+  const out: RunArgs = { system: "", board: undefined, config: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, input: undefined, console: undefined, realtime: false, report: undefined, output: undefined, json: false, quiet: false, trace: false };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -124,7 +130,12 @@ function parseRunArgs(args: readonly string[]): RunArgs {
         break;
       }
       case "--report":
+      case "-r":
         out.report = value();
+        break;
+      case "--output":
+      case "-o":
+        out.output = value();
         break;
       case "--realtime":
         out.realtime = true;
@@ -146,6 +157,22 @@ function parseRunArgs(args: readonly string[]): RunArgs {
   if (positional.length !== 1) throw new UserError(positional.length === 0 ? "a system description file is needed (see microkit-emu --help)" : `one system file is expected, got: ${positional.join(" ")}`);
   out.system = positional[0]!;
   return out;
+}
+
+/**
+ * `run IMAGE` for an image bundle written by check -o (our SDK's bin/microkit): unpack it and run
+ * its system for the board and config it was checked for.
+ */
+function adoptImage(a: RunArgs): void {
+  if (!existsSync(a.system) || !statSync(a.system).isFile()) return;
+  const bundle = readBundle(a.system);
+  if (bundle === undefined) return;
+  if (a.board !== undefined && a.board !== bundle.board) throw new UserError(`${a.system} was built for ${bundle.board}, not ${a.board}`);
+  if (a.config !== undefined && a.config !== bundle.config) throw new UserError(`${a.system} was built for config ${bundle.config}, not ${a.config}`);
+  a.board = bundle.board;
+  a.config = bundle.config;
+  a.system = unpackBundle(bundle);
+  a.searchPaths = [dirname(a.system)];
 }
 
 /** --input FILE, else standard input when it is a pipe (or socket), a file or a terminal. */
@@ -208,15 +235,17 @@ export function main(argv: readonly string[]): number {
       return 0;
     }
     const a = parseRunArgs(rest);
+    if (command === "run") adoptImage(a);
     if (a.board === undefined) throw new UserError(`${command} needs --board <name> (${command === "run" ? "one of: " + BOARDS.map((b) => b.name).join(", ") : "any Microkit board"})`);
     if (command === "check") {
       const r = checkSystem({
         systemFile: a.system, board: a.board, searchPaths: a.searchPaths,
         ...(a.config === undefined ? {} : { config: a.config }),
         ...(a.report === undefined ? {} : { reportFile: a.report }),
+        ...(a.output === undefined ? {} : { imageFile: a.output }),
         onDiagnostic: (line) => err(paint.yellow(line)),
       });
-      err(r.summary);
+      err(r.summary + (a.output === undefined ? "" : `; image written to ${a.output}`));
       return 0;
     }
     const input = inputSource(a.input);

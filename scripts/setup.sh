@@ -40,3 +40,14 @@ npx tsc -p .
 for board in qemu_virt_aarch64 qemu_virt_riscv64 odroidc4; do
   make -s --no-print-directory -f scripts/pd.mk BOARD="$board" CONFIG=debug -j"$(nproc)"
 done
+
+# The SDK's bin/microkit: upstream's tool interface (<system> --board B --config C -o IMAGE -r REPORT
+# --search-path DIR...), answered by `microkit-emu check`; the IMAGE runs with `microkit-emu run IMAGE`.
+mkdir -p build/sdk/bin
+tool="build/sdk/bin/microkit"
+want="#!/bin/sh
+exec node \"$(pwd)/bin/microkit-emu.js\" check \"\$@\""
+if [ ! -f "$tool" ] || [ "$(cat "$tool")" != "$want" ]; then
+  printf '%s\n' "$want" > "$tool"
+  chmod +x "$tool"
+fi

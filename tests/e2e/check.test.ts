@@ -63,3 +63,21 @@ test("a program image must define the symbols the Microkit tool patches", () => 
   // The current directory is searched first; run from the repository, it has no hello.elf.
   expect(r.stderr).toBe(`examples/hello/hello.system:4:9: error: ${join(dir, "hello.elf")} does not define 'microkit_pps', which the Microkit tool patches (is it linked with libmicrokit?)\n`);
 });
+
+test("the SDK's bin/microkit takes upstream's arguments and writes an image that `run IMAGE` runs from anywhere", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mkemu-"));
+  const image = join(dir, "loader.img");
+  const tool = spawnSync("build/sdk/bin/microkit", [
+    "examples/mr_prefill/mr_prefill.system", "--board", "qemu_virt_riscv64", "--config", "debug",
+    "-o", image, "-r", join(dir, "report.txt"), "--search-path", "build/examples/mr_prefill/qemu_virt_riscv64/debug",
+  ], { encoding: "utf8" });
+  expect(tool.status).toBe(0);
+  expect(readFileSync(join(dir, "report.txt"), "utf8")).toContain("mr_prefill.system on qemu_virt_riscv64 (debug)");
+  // Run from another directory: the image carries the program images and the prefill file.
+  const r = spawnSync(process.execPath, [join(process.cwd(), "bin/microkit-emu.js"), "run", image, "--quiet"], { encoding: "utf8", cwd: dir, input: "" });
+  expect(r.status).toBe(0);
+  expect(r.stdout).toBe("reader: 57 bytes prefilled\nreader: | Prefilled by the Microkit tool.\nreader: | Second line of the file.\nreader: byte after the file is 0\n");
+  const wrong = cli("run", image, "--board", "qemu_virt_aarch64");
+  expect(wrong.status).toBe(1);
+  expect(wrong.stderr).toBe(`microkit-emu: error: ${image} was built for qemu_virt_riscv64, not qemu_virt_aarch64\n`);
+});
