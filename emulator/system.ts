@@ -220,6 +220,11 @@ export function runSystem(o: RunOptions): RunResult {
     // Only devices that act on virtual time need advancing (the rest inherit the no-op).
     machine.timed.push(...devices.timers, ...devices.mmio.map((d) => d.device).filter((d) => d.advance !== RegisterDevice.prototype.advance));
     const ic = devices.interrupts;
+    // The kernel refuses IRQ numbers beyond its maxIRQ (IRQControl Get), so the system cannot start.
+    const refused = image.irqLines.filter((l) => l.irq > facts.maxIrq);
+    if (refused.length > 0) {
+      throw new UserError(refused.map((l) => `${l.loc.file}:${l.loc.line}:${l.loc.column}: error: <irq irq="${l.irq}">: the ${board.name} kernel accepts IRQ numbers up to ${facts.maxIrq} only`).join("\n"));
+    }
     for (const line of image.irqLines) ic.enable(line.irq, line.trigger);
     const kernel = image.kernel;
     machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(kernel, image.irqTable, irq) };

@@ -44,6 +44,8 @@ export interface PdImage {
 export interface IrqLine {
   readonly irq: number;
   readonly trigger: "level" | "edge";
+  /** The <irq> element, for errors. */
+  readonly loc: { readonly file: string; readonly line: number; readonly column: number };
 }
 
 export interface SystemImage {
@@ -169,7 +171,7 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
       const handler = irqTable.handler(line);
       handler.notification = { type: "notification", object: own.notification, badge: 1n << BigInt(irq.id), rights: NOTIFY_RIGHTS };
       put("BASE_IRQ_CAP", { type: "irq_handler", object: handler }, irq.id);
-      irqLines.push({ irq: line, trigger: irq.trigger });
+      irqLines.push({ irq: line, trigger: irq.trigger, loc: irq.loc });
     }
 
     for (const childIndex of pd.children) {

@@ -81,3 +81,21 @@ test("the SDK's bin/microkit takes upstream's arguments and writes an image that
   expect(wrong.status).toBe(1);
   expect(wrong.stderr).toBe(`microkit-emu: error: ${image} was built for qemu_virt_riscv64, not qemu_virt_aarch64\n`);
 });
+
+test("an IRQ number the board's kernel refuses stops run with a located error (the tool only warns)", () => {
+  const file = join(mkdtempSync(join(tmpdir(), "mkemu-")), "irq.system");
+  writeFileSync(file, `<system>\n  <protection_domain name="hello">\n    <program_image path="hello.elf" />\n    <irq irq="290" id="0" />\n  </protection_domain>\n</system>\n`);
+  const r = cli("run", file, "--board", "odroidc4", "--search-path", "build/examples/hello/odroidc4/debug");
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain(`${file}:4:5: error: <irq irq="290">: the odroidc4 kernel accepts IRQ numbers up to 255 only\n`);
+});
+
+test("the SDK has kernel/gen_config.h, from which upstream Makefiles read the architecture", () => {
+  for (const [board, arch] of [["qemu_virt_aarch64", "aarch64"], ["qemu_virt_riscv64", "riscv64"], ["odroidc4", "aarch64"]]) {
+    const text = readFileSync(`build/sdk/board/${board}/debug/include/kernel/gen_config.h`, "utf8");
+    // Upstream's Makefiles: grep 'CONFIG_SEL4_ARCH  ' | cut -d' ' -f4
+    const line = text.split("\n").find((l) => l.includes("CONFIG_SEL4_ARCH  "))!;
+    expect(line.split(" ")[3]).toBe(arch);
+    expect(text).toContain("#define CONFIG_KERNEL_MCS  1\n");
+  }
+});
