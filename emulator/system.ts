@@ -92,7 +92,16 @@ function loadElves(file: string, pds: ReturnType<typeof parseSystem> & { ok: tru
       continue;
     }
     try {
-      const elf = parseElf(found, new Uint8Array(readFileSync(found)));
+      let elf = parseElf(found, new Uint8Array(readFileSync(found)));
+      // path_for_symbols: an unstripped copy whose symbol table locates what to patch in the image.
+      if (img.pathForSymbols !== undefined) {
+        const symbolsPath = dirs.map((d) => resolve(d, img.pathForSymbols!)).find((p) => existsSync(p) && statSync(p).isFile());
+        if (symbolsPath === undefined) {
+          problems.push(`${at} path_for_symbols '${img.pathForSymbols}' of '${pd.name}' not found; searched: ${dirs.join(", ")}`);
+          continue;
+        }
+        elf = { ...elf, symbols: parseElf(symbolsPath, new Uint8Array(readFileSync(symbolsPath))).symbols };
+      }
       if (elf.arch !== arch) problems.push(`${at} ${found} is a ${elf.arch} ELF, but board ${board} is ${arch}`);
       else elves.set(pd.name, elf);
     } catch (e) {

@@ -99,3 +99,16 @@ test("the SDK has kernel/gen_config.h, from which upstream Makefiles read the ar
     expect(text).toContain("#define CONFIG_KERNEL_MCS  1\n");
   }
 });
+
+test("path_for_symbols: symbols to patch are found in the unstripped copy", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mkemu-"));
+  const built = "build/examples/hello/qemu_virt_riscv64/debug/hello.elf";
+  expect(spawnSync("llvm-objcopy", ["--strip-all", built, join(dir, "stripped.elf")]).status).toBe(0);
+  writeFileSync(join(dir, "hello.elf"), readFileSync(built));
+  const file = join(dir, "s.system");
+  writeFileSync(file, `<system>\n  <protection_domain name="hello">\n    <program_image path="stripped.elf" path_for_symbols="hello.elf" />\n  </protection_domain>\n</system>\n`);
+  const r = cli("run", file, "--board", "qemu_virt_riscv64", "--search-path", dir, "--quiet");
+  expect(r.stdout).toBe("hello, world\n");
+  writeFileSync(file, `<system>\n  <protection_domain name="hello">\n    <program_image path="stripped.elf" />\n  </protection_domain>\n</system>\n`);
+  expect(cli("run", file, "--board", "qemu_virt_riscv64", "--search-path", dir).stderr).toContain("stripped.elf does not define 'microkit_name'");
+});
