@@ -59,8 +59,9 @@ Options for run:
   example for the chosen board and config is searched too.
 
 Output:
-  stdout carries exactly what the system prints (seL4_DebugPutChar); microkit-emu's own
-  diagnostics and the closing summary go to stderr.
+  stdout carries exactly what the system prints (seL4_DebugPutChar and the board's UARTs);
+  the monitor's fault reports (MON|...), microkit-emu's own diagnostics and the closing
+  summary go to stderr. check takes any config Microkit builds for the board, smp-* too.
 
 Exit status:
   0  the run ended normally (idle, halted, or a stop condition), even if a PD faulted
