@@ -3,35 +3,11 @@
 // `vm.other_exceptions_fact`). The engine tells us only an exception number, so the instruction at
 // the faulting pc is decoded where the kind matters. Memory faults arrive already classified
 // (emulator/cpu.ts): access, cause, address, and the exact faulting instruction as pc.
-import { readAbiFile, type Arch } from "../kernel/abi.js";
+import { arm64FaultStatus, readAbiFile, type Arch } from "../kernel/abi.js";
 import type { Fault } from "../kernel/faults.js";
 import type { CpuExit } from "./cpu.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-interface Arm64Syndrome {
-  readonly ecShift: bigint;
-  readonly il: bigint;
-  readonly ecData: bigint;
-  readonly ecInstruction: bigint;
-  readonly wnr: bigint;
-}
-
-let arm64: Arm64Syndrome | undefined;
-
-function arm64Syndrome(): Arm64Syndrome {
-  if (arm64 === undefined) {
-    const fsr = (readAbiFile("aarch64.json") as Json)["vm"]["fsr"];
-    arm64 = {
-      ecShift: BigInt(fsr["ec_bits"][0]),
-      il: 1n << BigInt(fsr["il_bit"]),
-      ecData: BigInt(fsr["ec_data_abort_lower_el"]),
-      ecInstruction: BigInt(fsr["ec_instruction_abort_lower_el"]),
-      wnr: 1n << BigInt(fsr["data_abort_iss"]["wnr_bit"]),
-    };
-  }
-  return arm64;
-}
 
 // Fault status codes at the last translation level (ABI: translation 0x04+n, permission 0x0c+n).
 // Every fault is reported as found at level 3: the engine does not say at which level its walk
@@ -68,22 +44,23 @@ export function exitToFault(arch: Arch, exit: Exclude<CpuExit, { kind: "syscall"
   if (exit.kind === "memory") {
     const instruction = exit.access === "fetch";
     if (arch === "riscv64") return { pc: exit.pc, fault: { type: "VMFault", address: exit.address, instruction, fsr: riscvCause(exit.access) } };
-    const s = arm64Syndrome();
-    const ec = instruction ? s.ecInstruction : s.ecData;
+    const f = arm64FaultStatus();
+    const ec = instruction ? f.ecInstructionAbort : f.ecDataAbort;
     const fsc = exit.cause === "unmapped" ? ARM64_TRANSLATION_FAULT : ARM64_PERMISSION_FAULT;
-    const wnr = exit.access === "write" ? s.wnr : 0n;
-    return { pc: exit.pc, fault: { type: "VMFault", address: exit.address, instruction, fsr: (ec << s.ecShift) | s.il | wnr | fsc } };
+    const wnr = exit.access === "write" ? 1n << f.wnrBit : 0n;
+    return { pc: exit.pc, fault: { type: "VMFault", address: exit.address, instruction, fsr: (ec << f.ec.lo) | (1n << f.ilBit) | wnr | fsc } };
   }
   if (arch === "riscv64") {
     // The exception number is the scause value (riscv64.json vm.other_exceptions_fact).
     return { pc: exit.pc, fault: { type: "UserException", number: BigInt(exit.code), code: 0n } };
   }
-  const s = arm64Syndrome();
+  const f = arm64FaultStatus();
+  const il = 1n << f.ilBit;
   if (exit.code === ARM64_EXCP_BKPT) {
     const imm16 = BigInt(((insn(exit.pc) ?? 0) >>> 5) & 0xffff);
-    return { pc: exit.pc, fault: { type: "VCPUFault", hsr: (ARM64_EC_BRK << s.ecShift) | s.il | imm16 } };
+    return { pc: exit.pc, fault: { type: "VCPUFault", hsr: (ARM64_EC_BRK << f.ec.lo) | il | imm16 } };
   }
   // An undefined or privileged instruction: EC 0 with IL set becomes a UserException whose
   // Number is that ESR (aarch64.json vm.other_exceptions_fact).
-  return { pc: exit.pc, fault: { type: "UserException", number: s.il, code: 0n } };
+  return { pc: exit.pc, fault: { type: "UserException", number: il, code: 0n } };
 }

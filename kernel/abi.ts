@@ -210,3 +210,47 @@ export function platformFacts(board: string): PlatformFacts | undefined {
 export function microkitBoards(): string[] {
   return ((readAbiFile("boards.json") as Json)["boards"] as Json[]).map((b) => b["name"] as string);
 }
+
+/** A bit range [lo, hi] of a word, inclusive, as the ABI tables write them. */
+export interface BitRange {
+  readonly lo: bigint;
+  readonly mask: bigint;
+}
+
+const range = (bits: readonly [number, number]): BitRange => ({ lo: BigInt(bits[0]), mask: (1n << BigInt(bits[1] - bits[0] + 1)) - 1n });
+
+/** The AArch64 fault status (ESR) layout of the VMFault FSR MR (aarch64.json vm.fsr). */
+export interface Arm64FaultStatus {
+  readonly ec: BitRange;
+  readonly ilBit: bigint;
+  readonly iss: BitRange;
+  readonly ecDataAbort: bigint;
+  readonly ecInstructionAbort: bigint;
+  readonly dfsc: BitRange;
+  readonly wnrBit: bigint;
+  readonly s1ptwBit: bigint;
+  readonly cmBit: bigint;
+  readonly eaBit: bigint;
+}
+
+let arm64FaultStatusLayout: Arm64FaultStatus | undefined;
+
+export function arm64FaultStatus(): Arm64FaultStatus {
+  if (arm64FaultStatusLayout === undefined) {
+    const fsr = (readAbiFile("aarch64.json") as Json)["vm"]["fsr"];
+    const da = fsr["data_abort_iss"];
+    arm64FaultStatusLayout = Object.freeze({
+      ec: range(fsr["ec_bits"]),
+      ilBit: BigInt(fsr["il_bit"]),
+      iss: range(fsr["iss_bits"]),
+      ecDataAbort: BigInt(fsr["ec_data_abort_lower_el"]),
+      ecInstructionAbort: BigInt(fsr["ec_instruction_abort_lower_el"]),
+      dfsc: range(da["dfsc_bits"]),
+      wnrBit: BigInt(da["wnr_bit"]),
+      s1ptwBit: BigInt(da["s1ptw_bit"]),
+      cmBit: BigInt(da["cm_bit"]),
+      eaBit: BigInt(da["ea_bit"]),
+    });
+  }
+  return arm64FaultStatusLayout;
+}

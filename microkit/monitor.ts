@@ -4,6 +4,7 @@
 // reported with the fields upstream's debug monitor prints (the wording is ours) and never answered,
 // so the faulting PD stays stopped while the rest of the system runs on; a passive PD's handshake
 // moves its scheduling context to its notification.
+import { arm64FaultStatus, type BitRange } from "../kernel/abi.js";
 import type { Kernel } from "../kernel/kernel.js";
 import type { Notification } from "../kernel/objects/notification.js";
 import type { TCB, UserMemory } from "../kernel/objects/tcb.js";
@@ -105,11 +106,15 @@ export class Monitor implements HostProgram {
       const names: Record<string, string> = { "1": "instruction access", "5": "load access", "7": "store/AMO access" };
       return ` (${names[fsr.toString()] ?? "unknown cause"})`;
     }
-    const ec = (fsr >> 26n) & 0x3fn;
-    const il = (fsr >> 25n) & 1n;
-    const iss = fsr & 0x1ffffffn;
-    let s = ` (EC ${hex(ec)}, IL ${il}, ISS ${hex(iss)}`;
-    if (ec === 0x24n) s += `, DFSC ${hex(iss & 0x3fn)}, EA ${(iss >> 9n) & 1n}, CM ${(iss >> 8n) & 1n}, S1PTW ${(iss >> 7n) & 1n}, WnR ${(iss >> 6n) & 1n}`;
+    const f = arm64FaultStatus();
+    const field = (word: bigint, r: BitRange): bigint => (word >> r.lo) & r.mask;
+    const bit = (word: bigint, n: bigint): bigint => (word >> n) & 1n;
+    const ec = field(fsr, f.ec);
+    const iss = field(fsr, f.iss);
+    let s = ` (EC ${hex(ec)}, IL ${bit(fsr, f.ilBit)}, ISS ${hex(iss)}`;
+    if (ec === f.ecDataAbort) {
+      s += `, DFSC ${hex(field(iss, f.dfsc))}, EA ${bit(iss, f.eaBit)}, CM ${bit(iss, f.cmBit)}, S1PTW ${bit(iss, f.s1ptwBit)}, WnR ${bit(iss, f.wnrBit)}`;
+    }
     return s + ")";
   }
 
