@@ -27,9 +27,10 @@
 //
 // No dependencies beyond Node itself.
 
-import { readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeIfChanged } from './write-if-changed.mjs';
 
 const SCRIPT = 'gen-abi-header';
 const ARCHES = ['aarch64', 'riscv64'];
@@ -532,16 +533,4 @@ emit('');
 // ---------------------------------------------------------------------------
 // Write only when changed.
 
-const out = lines.join('\n');
-let old = null;
-try {
-  old = readFileSync(outPath, 'utf8');
-} catch {
-  /* not there yet */
-}
-if (old !== out) {
-  mkdirSync(path.dirname(path.resolve(outPath)), { recursive: true });
-  const tmp = `${outPath}.tmp${process.pid}`;
-  writeFileSync(tmp, out);
-  renameSync(tmp, outPath);
-}
+writeIfChanged(outPath, lines.join('\n'));

@@ -13,9 +13,10 @@
 // Every number comes from the JSON. The file is rewritten only when its
 // content changes. No dependencies beyond Node.
 
-import { readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeIfChanged } from './write-if-changed.mjs';
 
 const SCRIPT = 'gen-sel4-headers';
 const die = (m) => {
@@ -601,20 +602,7 @@ emit('');
 emit('#endif /* SEL4_SEL4_H */');
 emit('');
 
-const outPath = path.join(outDir, 'sel4', 'sel4.h');
-const out = L.join('\n');
-let old = null;
-try {
-  old = readFileSync(outPath, 'utf8');
-} catch {
-  /* new */
-}
-if (old !== out) {
-  mkdirSync(path.dirname(outPath), { recursive: true });
-  const tmp = `${outPath}.tmp${process.pid}`;
-  writeFileSync(tmp, out);
-  renameSync(tmp, outPath);
-}
+writeIfChanged(path.join(outDir, 'sel4', 'sel4.h'), L.join('\n'));
 
 // <outdir>/kernel/gen_config.h: the board's resolved kernel configuration in the shape seL4's
 // build writes it (`#define CONFIG_<KEY>  <value>`, disabled options as comments), because
@@ -635,16 +623,5 @@ if (old !== out) {
     if (v === false) lines.push(`/* disabled: CONFIG_${key} */`);
     else lines.push(`#define CONFIG_${key}  ${v === true ? 1 : v}`);
   }
-  const genPath = path.join(outDir, 'kernel', 'gen_config.h');
-  const text = lines.join('\n') + '\n';
-  let before = null;
-  try {
-    before = readFileSync(genPath, 'utf8');
-  } catch {
-    /* new */
-  }
-  if (before !== text) {
-    mkdirSync(path.dirname(genPath), { recursive: true });
-    writeFileSync(genPath, text);
-  }
+  writeIfChanged(path.join(outDir, 'kernel', 'gen_config.h'), lines.join('\n') + '\n');
 }
