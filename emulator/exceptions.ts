@@ -3,7 +3,7 @@
 // `vm.other_exceptions_fact`). The engine tells us only an exception number, so the instruction at
 // the faulting pc is decoded where the kind matters. Memory faults arrive already classified
 // (emulator/cpu.ts): access, cause, address, and the exact faulting instruction as pc.
-import { arm64FaultStatus, readAbiFile, type Arch } from "../kernel/abi.js";
+import { arm64FaultStatus, readAbiFile, type KernelAbi } from "../kernel/abi.js";
 import type { Fault } from "../kernel/faults.js";
 import type { CpuExit } from "./cpu.js";
 
@@ -39,8 +39,13 @@ export interface ExceptionFault {
   readonly pc: bigint;
 }
 
-/** Turns a non-syscall exit into the fault seL4 raises; `insn` reads the 32-bit word at pc. */
-export function exitToFault(arch: Arch, exit: Exclude<CpuExit, { kind: "syscall" | "budget" }>, insn: (pc: bigint) => number | undefined): ExceptionFault {
+/**
+ * Turns a non-syscall exit into the fault the kernel `abi` describes raises; `insn` reads the 32-bit
+ * word at pc. A hypervisor kernel reports most AArch64 exceptions as VCPU faults, one at EL1 as user
+ * exceptions (vm.other_exceptions_fact).
+ */
+export function exitToFault(abi: Pick<KernelAbi, "arch" | "hypervisor">, exit: Exclude<CpuExit, { kind: "syscall" | "budget" }>, insn: (pc: bigint) => number | undefined): ExceptionFault {
+  const arch = abi.arch;
   if (exit.kind === "memory") {
     const instruction = exit.access === "fetch";
     if (arch === "riscv64") return { pc: exit.pc, fault: { type: "VMFault", address: exit.address, instruction, fsr: riscvCause(exit.access) } };
@@ -58,7 +63,8 @@ export function exitToFault(arch: Arch, exit: Exclude<CpuExit, { kind: "syscall"
   const il = 1n << f.ilBit;
   if (exit.code === ARM64_EXCP_BKPT) {
     const imm16 = BigInt(((insn(exit.pc) ?? 0) >>> 5) & 0xffff);
-    return { pc: exit.pc, fault: { type: "VCPUFault", hsr: (ARM64_EC_BRK << f.ec.lo) | il | imm16 } };
+    const esr = (ARM64_EC_BRK << f.ec.lo) | il | imm16;
+    return { pc: exit.pc, fault: abi.hypervisor ? { type: "VCPUFault", hsr: esr } : { type: "UserException", number: esr, code: 0n } };
   }
   // An undefined or privileged instruction: EC 0 with IL set becomes a UserException whose
   // Number is that ESR (aarch64.json vm.other_exceptions_fact).

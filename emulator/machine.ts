@@ -282,7 +282,7 @@ export class Machine {
       default: {
         if (exit.kind === "exception" && this.emulateSysreg(tcb, exit.code, exit.pc)) break;
         this.stats.faults++;
-        const f = exitToFault(this.arch, exit, (pc) => this.insnAt(tcb, pc));
+        const f = exitToFault(this.kernel.abi, exit, (pc) => this.insnAt(tcb, pc));
         k.setReg(tcb, "pc", f.pc);
         tcb.restartPc = f.pc;
         // Without budget left the thread restarts at the faulting instruction later.

@@ -4,9 +4,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { faultTags, invocationLabels, syscallNumbers } from "./abi-numbering.js";
 
 export type Arch = "aarch64" | "riscv64";
 export type KernelConfigName = "debug" | "release" | "benchmark";
+
+/** The kernel configurations ../shared/abi/configs describes by name (root-task kernels). */
+export const PRESET_CONFIGS: readonly string[] = ["sel4test-aarch64", "sel4test-riscv64"];
 
 export interface BitField {
   readonly offset: number;
@@ -15,7 +19,16 @@ export interface BitField {
 
 export interface KernelAbi {
   readonly arch: Arch;
-  readonly config: KernelConfigName;
+  /** The configuration's name: a Microkit config (debug, release, benchmark), a preset, or a gen_config file. */
+  readonly config: string;
+  /** The ABI file holding this configuration's per-architecture facts (register roles, fault layouts, boot facts). */
+  readonly factsFile: string;
+  /** The resolved kernel configuration (gen_config.json: keys without CONFIG_). */
+  readonly kernelConfig: Readonly<Record<string, unknown>>;
+  /** ARM_HYPERVISOR_SUPPORT: the kernel runs at EL2 and user address spaces are stage-2 tables. */
+  readonly hypervisor: boolean;
+  /** seL4_*Bits object size constants of this configuration. */
+  readonly objectBits: Readonly<Record<string, number>>;
   /** seL4_Sys* name -> number, only those present in this config. */
   readonly syscalls: Readonly<Record<string, number>>;
   readonly syscallRegister: string;
@@ -44,6 +57,8 @@ export interface KernelAbi {
   readonly faultMrs: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** seL4_UserContext register order (TCB Read/WriteRegisters). */
   readonly userContext: readonly string[];
+  /** seL4_UserTop as libsel4 defines it (inclusive on AArch64, exclusive on RISC-V; see vm.user_top_fact). */
+  readonly userTop: bigint;
   readonly userVSpaceTop: bigint;
   readonly source: { readonly sel4: string; readonly microkit: string };
 }
@@ -78,6 +93,11 @@ export function readAbiFile(name: string): unknown {
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** The per-architecture facts file of an ABI (<arch>.json or configs/<preset>.json), parsed. */
+export function abiFacts(abi: KernelAbi): Json {
+  return readAbiFile(abi.factsFile) as Json;
+}
+
 function syscallsFor(raw: Json, config: KernelConfigName): Record<string, number> {
   if (config === "debug") return raw["syscalls"] as Record<string, number>;
   const other = raw["syscalls_other_configs"][config];
@@ -87,30 +107,52 @@ function syscallsFor(raw: Json, config: KernelConfigName): Record<string, number
 
 function labelsFor(raw: Json, config: KernelConfigName): Record<string, number> {
   const other = raw["invocation_labels_other_configs"]?.[config];
-  const table = config !== "debug" && other != null ? other : raw["invocation_labels"];
+  // A config whose table equals debug's says so instead of repeating it (RISC-V release, benchmark).
+  const table = config !== "debug" && other != null && other["identical_to_debug"] !== true ? other : raw["invocation_labels"];
   return table["labels"] as Record<string, number>;
 }
 
-const abis = new Map<string, KernelAbi>();
+/** object_sizes.json keys (other_configs_object_sizes_json) for the seL4_*Bits constants they give. */
+const MICROKIT_SIZE_KEYS: Readonly<Record<string, string>> = {
+  tcb: "seL4_TCBBits", endpoint: "seL4_EndpointBits", notification: "seL4_NotificationBits", reply: "seL4_ReplyBits",
+  slot: "seL4_SlotBits", small_page: "seL4_PageBits", large_page: "seL4_LargePageBits", huge_page: "seL4_HugePageBits",
+  page_table: "seL4_PageTableBits", vspace: "seL4_VSpaceBits", vcpu: "seL4_VCPUBits",
+  min_untyped_bits: "seL4_MinUntypedBits", max_untyped_bits: "seL4_MaxUntypedBits",
+};
 
-/** The binary interface of the Microkit qemu_virt kernel for one architecture and config. */
-export function kernelAbi(arch: Arch, config: KernelConfigName = "debug"): KernelAbi {
-  const key = `${arch}/${config}`;
-  const known = abis.get(key);
-  if (known !== undefined) return known;
-  const raw = readAbiFile(`${arch}.json`) as Json;
+/** What differs between configurations beside the facts file itself. */
+interface ConfigParts {
+  readonly config: string;
+  readonly kernelConfig: Readonly<Record<string, unknown>>;
+  readonly syscalls: Record<string, number>;
+  readonly labels: Record<string, number>;
+  /** Fault tag -> label; undefined keeps the facts file's table. */
+  readonly faultTags?: Record<string, number>;
+  readonly objectBits: Record<string, number>;
+  readonly userTop: bigint;
+  readonly userVSpaceTop: bigint;
+}
+
+function assemble(arch: Arch, factsFile: string, parts: ConfigParts): KernelAbi {
+  const raw = readAbiFile(factsFile) as Json;
   const regs = raw["syscall_registers"];
   const ipc = raw["ipc_buffer"];
   const faults: Record<string, { label: number; length: number }> = {};
   const faultMrs: Record<string, Record<string, string>> = {};
   for (const [name, f] of Object.entries(raw["faults"]["types"] as Json)) {
-    faults[name] = { label: f.label, length: f.length };
+    const label = parts.faultTags === undefined ? f.label : parts.faultTags[name];
+    if (label === undefined) continue;
+    faults[name] = { label, length: f.length };
     faultMrs[name] = f.mrs;
   }
-  const abi: KernelAbi = {
+  return Object.freeze({
     arch,
-    config,
-    syscalls: syscallsFor(raw, config),
+    config: parts.config,
+    factsFile,
+    kernelConfig: Object.freeze({ ...parts.kernelConfig }),
+    hypervisor: parts.kernelConfig["ARM_HYPERVISOR_SUPPORT"] === true,
+    objectBits: Object.freeze(parts.objectBits),
+    syscalls: parts.syscalls,
     syscallRegister: regs["syscall_number"],
     roles: {
       cap: regs["common"]["cap_or_dest_cptr"],
@@ -124,15 +166,129 @@ export function kernelAbi(arch: Arch, config: KernelConfigName = "debug"): Kerne
     cnodeCapData: raw["cnode_cap_data"]["fields"],
     ipcBuffer: { fields: ipc["fields"], msgMaxLength: ipc["seL4_MsgMaxLength"], msgMaxExtraCaps: ipc["seL4_MsgMaxExtraCaps"] },
     errors: raw["errors"],
-    labels: labelsFor(raw, config),
+    labels: parts.labels,
     faults,
     faultMrs,
     userContext: raw["registers"]["seL4_UserContext"],
+    userTop: parts.userTop,
+    userVSpaceTop: parts.userVSpaceTop,
+    source: { sel4: raw["source"]["sel4"]["commit"] ?? String(raw["source"]["sel4"]), microkit: raw["source"]["microkit"]?.["commit"] ?? "none" },
+  });
+}
+
+const abis = new Map<string, KernelAbi>();
+
+/** The binary interface of the Microkit qemu_virt kernel for one architecture and config. */
+export function kernelAbi(arch: Arch, config: KernelConfigName = "debug"): KernelAbi {
+  const key = `${arch}/${config}`;
+  const known = abis.get(key);
+  if (known !== undefined) return known;
+  const factsFile = `${arch}.json`;
+  const raw = readAbiFile(factsFile) as Json;
+  const boards = readAbiFile("boards.json") as Json;
+  const board = boards["reference_board"][arch] as string;
+  const diff = (boards["boards"] as Json[]).find((b) => b["name"] === board)?.["gen_config_other_configs_diff_vs_debug"]?.[config];
+  const bits: Record<string, number> = { ...(raw["objects"]["size_bits"] as Record<string, number>) };
+  if (config !== "debug") {
+    // The per-config differences (seL4_TCBBits is 11 without the hardware debug API on AArch64).
+    const other = (raw["objects"]["other_configs_object_sizes_json"] as Json | null)?.[config] as Record<string, number> | undefined;
+    for (const [k, v] of Object.entries(other ?? {})) {
+      const name = MICROKIT_SIZE_KEYS[k];
+      if (name !== undefined && name in bits) bits[name] = v;
+    }
+  }
+  const abi = assemble(arch, factsFile, {
+    config,
+    kernelConfig: { ...(readAbiFile(`kernel-configs/${board}-debug.json`) as Json), ...(config === "debug" ? {} : diff ?? {}) },
+    syscalls: syscallsFor(raw, config),
+    labels: labelsFor(raw, config),
+    objectBits: bits,
+    userTop: BigInt(raw["vm"]["seL4_UserTop"]),
     userVSpaceTop: BigInt(raw["vm"]["seL4_UserVSpaceTop"]),
-    source: { sel4: raw["source"]["sel4"]["commit"] ?? String(raw["source"]["sel4"]), microkit: raw["source"]["microkit"]["commit"] ?? String(raw["source"]["microkit"]) },
-  };
-  abis.set(key, Object.freeze(abi));
+  });
+  abis.set(key, abi);
   return abi;
+}
+
+/** The kernel of a named configuration in ../shared/abi/configs (the sel4test root-task kernels). */
+export function presetAbi(name: string): KernelAbi {
+  const known = abis.get(`preset/${name}`);
+  if (known !== undefined) return known;
+  if (!PRESET_CONFIGS.includes(name)) throw new Error(`no kernel configuration preset '${name}'; presets: ${PRESET_CONFIGS.join(", ")}`);
+  const factsFile = `configs/${name}.json`;
+  const raw = readAbiFile(factsFile) as Json;
+  const abi = assemble(raw["arch"] as Arch, factsFile, {
+    config: name,
+    kernelConfig: readAbiFile(`kernel-configs/${name}.json`) as Json,
+    syscalls: raw["syscalls"],
+    labels: raw["invocation_labels"]["labels"],
+    objectBits: { ...(raw["objects"]["size_bits"] as Record<string, number>) },
+    userTop: BigInt(raw["vm"]["seL4_UserTop"]),
+    userVSpaceTop: BigInt(raw["vm"]["seL4_UserVSpaceTop"]),
+  });
+  abis.set(`preset/${name}`, abi);
+  return abi;
+}
+
+/**
+ * Configuration keys that decide the object sizes and user address-space top libsel4 defines
+ * (libsel4/sel4_arch_include/*\/sel4/sel4_arch/constants.h: seL4_TCBBits, seL4_VSpaceBits, seL4_UserTop).
+ */
+const VM_DECIDING_KEYS = ["ARM_HYPERVISOR_SUPPORT", "ARM_PA_SIZE_BITS_40", "ARM_PA_SIZE_BITS_44", "HARDWARE_DEBUG_API", "ARM_HYP_ENABLE_VCPU_CP14_SAVE_AND_RESTORE", "PT_LEVELS"];
+
+/** A measured build whose configuration agrees with `gen` on every deciding key: its VM and object-size facts. */
+function measuredVm(arch: Arch, gen: Readonly<Record<string, unknown>>): { name: string; top: bigint; vspaceTop: bigint; bits: Record<string, number> } | undefined {
+  const same = (other: Json): boolean => VM_DECIDING_KEYS.every((k) => (other[k] ?? false) === (gen[k] ?? false));
+  for (const name of PRESET_CONFIGS) {
+    const raw = readAbiFile(`configs/${name}.json`) as Json;
+    if (raw["arch"] === arch && same(readAbiFile(`kernel-configs/${name}.json`) as Json)) {
+      return { name, top: BigInt(raw["vm"]["seL4_UserTop"]), vspaceTop: BigInt(raw["vm"]["seL4_UserVSpaceTop"]), bits: raw["objects"]["size_bits"] };
+    }
+  }
+  for (const b of (readAbiFile("boards.json") as Json)["boards"] as Json[]) {
+    if (b["arch"] !== arch || !same(readAbiFile(`kernel-configs/${b["name"]}-debug.json`) as Json)) continue;
+    const vm = b["vm"];
+    const bits: Record<string, number> = { seL4_TCBBits: vm["seL4_TCBBits"], seL4_VSpaceBits: vm["seL4_VSpaceBits"], seL4_MaxUntypedBits: vm["seL4_MaxUntypedBits"] };
+    return { name: b["name"], top: BigInt(vm["seL4_UserTop"]), vspaceTop: BigInt(vm["seL4_UserVSpaceTop"]), bits };
+  }
+  return undefined;
+}
+
+/**
+ * The binary interface of any seL4 build, from its gen_config.json: syscalls, invocation labels and
+ * fault tags numbered from invocations.json; the per-architecture facts from the measured build of
+ * the same architecture and hypervisor mode; object sizes and the user address-space top from a
+ * measured build that agrees on the keys deciding them. Throws an Error saying what is missing.
+ */
+export function abiForKernelConfig(gen: Readonly<Record<string, unknown>>, name: string): KernelAbi {
+  const arch = gen["SEL4_ARCH"];
+  if (arch !== "aarch64" && arch !== "riscv64") throw new Error(`SEL4_ARCH is ${JSON.stringify(arch)}; only aarch64 and riscv64 kernels are emulated`);
+  if (gen["KERNEL_MCS"] !== true) throw new Error("KERNEL_MCS is off; only MCS kernels are emulated");
+  const hyp = gen["ARM_HYPERVISOR_SUPPORT"] === true;
+  // Facts that hold for every build of an architecture and mode: Microkit's board (hypervisor on
+  // AArch64, and RISC-V) or sel4test's non-hypervisor AArch64 kernel.
+  const factsFile = arch === "aarch64" && !hyp ? "configs/sel4test-aarch64.json" : `${arch}.json`;
+  const raw = readAbiFile(factsFile) as Json;
+  const vm = measuredVm(arch, gen);
+  if (vm === undefined) {
+    const keys = VM_DECIDING_KEYS.filter((k) => k in gen).map((k) => `${k}=${String(gen[k])}`).join(", ");
+    throw new Error(`no measured ${arch} build has this configuration's memory layout (${keys}); object sizes and seL4_UserTop are unknown`);
+  }
+  const bits: Record<string, number> = { ...(raw["objects"]["size_bits"] as Record<string, number>), ...vm.bits };
+  // constants.h: a VSpace root is 2^seL4_VSpaceIndexBits entries of 2^seL4_PageTableEntryBits bytes.
+  if (bits["seL4_PageTableEntryBits"] !== undefined && bits["seL4_VSpaceBits"] !== undefined && "seL4_VSpaceIndexBits" in bits) {
+    bits["seL4_VSpaceIndexBits"] = bits["seL4_VSpaceBits"] - bits["seL4_PageTableEntryBits"];
+  }
+  return assemble(arch, factsFile, {
+    config: name,
+    kernelConfig: gen,
+    syscalls: syscallNumbers(gen),
+    labels: invocationLabels(arch, gen).labels,
+    faultTags: faultTags(arch, gen),
+    objectBits: bits,
+    userTop: vm.top,
+    userVSpaceTop: vm.vspaceTop,
+  });
 }
 
 /** Where one argument of an invocation travels (marshalling.json `params[].where`). */

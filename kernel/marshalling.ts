@@ -1,15 +1,13 @@
 // Reading invocation arguments by the placement kernel/abi.ts loads from marshalling.json, and the
 // few kernel facts of <arch>.json the TCB and scheduling-context decoders need beside the ones
 // kernelAbi() already loads.
-import { readAbiFile, type ArgumentPlace, type KernelAbi, type MethodLayout } from "./abi.js";
+import { abiFacts, type ArgumentPlace, type KernelAbi, type MethodLayout } from "./abi.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** The resolved kernel configuration of this ABI (source.kernel_config_debug plus the config's differences). */
+/** The resolved kernel configuration of this ABI (its gen_config.json). */
 export function kernelConfig(abi: KernelAbi): Readonly<Record<string, unknown>> {
-  const source = (readAbiFile(`${abi.arch}.json`) as Json)["source"];
-  const diff = abi.config === "debug" ? {} : source["kernel_config_other_configs"]?.[abi.config] ?? {};
-  return { ...source["kernel_config_debug"], ...diff };
+  return abi.kernelConfig;
 }
 
 function place(m: MethodLayout, name: string): ArgumentPlace {
@@ -61,12 +59,12 @@ export interface ThreadFacts {
   readonly staticMaxPeriodUs: bigint;
 }
 
-const facts = new Map<string, ThreadFacts>();
+const facts = new WeakMap<KernelAbi, ThreadFacts>();
 
 export function threadFacts(abi: KernelAbi): ThreadFacts {
-  const known = facts.get(abi.arch + abi.config);
+  const known = facts.get(abi);
   if (known !== undefined) return known;
-  const raw = readAbiFile(`${abi.arch}.json`) as Json;
+  const raw = abiFacts(abi);
   const boot = raw["boot"];
   const config = kernelConfig(abi);
   const flags: Record<string, bigint> = {};
@@ -90,6 +88,6 @@ export function threadFacts(abi: KernelAbi): ThreadFacts {
     kernelWcetScale: BigInt(config["KERNEL_WCET_SCALE"] as string),
     staticMaxPeriodUs: BigInt(config["KERNEL_STATIC_MAX_PERIOD_US"] as string),
   };
-  facts.set(abi.arch + abi.config, Object.freeze(f));
+  facts.set(abi, Object.freeze(f));
   return f;
 }

@@ -8,7 +8,7 @@
 // addresses to find what was carved from an untyped. The model's caps point at objects, so the address
 // and size each Retype gave an object are recorded beside it (objectRegion). An object the system
 // builder made has no address: it lies in no untyped.
-import { readAbiFile, type KernelAbi } from "../abi.js";
+import { abiFacts, type KernelAbi } from "../abi.js";
 import type { Cap } from "../cap.js";
 
 /**
@@ -108,34 +108,17 @@ export interface ObjectTypes {
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** object_sizes.json keys (other_configs_object_sizes_json) for the seL4_*Bits constants they give. */
-const MICROKIT_SIZE_KEYS: Readonly<Record<string, string>> = {
-  tcb: "seL4_TCBBits", endpoint: "seL4_EndpointBits", notification: "seL4_NotificationBits", reply: "seL4_ReplyBits",
-  slot: "seL4_SlotBits", small_page: "seL4_PageBits", large_page: "seL4_LargePageBits", huge_page: "seL4_HugePageBits",
-  page_table: "seL4_PageTableBits", vspace: "seL4_VSpaceBits", vcpu: "seL4_VCPUBits",
-  min_untyped_bits: "seL4_MinUntypedBits", max_untyped_bits: "seL4_MaxUntypedBits",
-};
-
 const typesCache = new WeakMap<KernelAbi, ObjectTypes>();
 
 /** The object types of the kernel `abi` describes (<arch>.json `objects`, sizes for its config). */
 export function objectTypes(abi: KernelAbi): ObjectTypes {
   const known = typesCache.get(abi);
   if (known !== undefined) return known;
-  const raw = readAbiFile(`${abi.arch}.json`) as Json;
-  const objects = raw["objects"] as Json;
-  const bits: Record<string, number> = { ...(objects["size_bits"] as Record<string, number>) };
-  if (abi.config !== "debug") {
-    // The per-config differences (seL4_TCBBits is 11 without the hardware debug API on AArch64).
-    const other = (objects["other_configs_object_sizes_json"] as Json | null)?.[abi.config] as Record<string, number> | undefined;
-    for (const [key, v] of Object.entries(other ?? {})) {
-      const name = MICROKIT_SIZE_KEYS[key];
-      if (name !== undefined && name in bits) bits[name] = v;
-    }
-  }
+  const objects = abiFacts(abi)["objects"] as Json;
+  const bits = abi.objectBits;
   const size = (name: string): number => {
     const v = bits[name];
-    if (v === undefined) throw new Error(`${abi.arch}.json objects.size_bits has no ${name}`);
+    if (v === undefined) throw new Error(`${abi.factsFile} objects.size_bits has no ${name}`);
     return v;
   };
   const byId = new Map<bigint, ObjectType>();
@@ -145,7 +128,7 @@ export function objectTypes(abi: KernelAbi): ObjectTypes {
     if (name === "seL4_ObjectTypeCount") count = BigInt(id);
     if (name.endsWith("Count")) continue; // seL4_NonArchObjectTypeCount, seL4_ModeObjectTypeCount: markers
     const rule = TYPE_RULES[name];
-    if (rule === undefined) throw new Error(`${abi.arch}.json names object type ${name}, which the model has no size rule for`);
+    if (rule === undefined) throw new Error(`${abi.factsFile} names object type ${name}, which the model has no size rule for`);
     const t: ObjectType = {
       id: BigInt(id), name, kind: rule.kind,
       fixedBits: typeof rule.size === "object" ? size(rule.size.bits) : undefined,
@@ -154,10 +137,9 @@ export function objectTypes(abi: KernelAbi): ObjectTypes {
     byId.set(t.id, t);
     byName.set(name, t);
   }
-  if (count === undefined) throw new Error(`${abi.arch}.json objects.type_ids has no seL4_ObjectTypeCount`);
-  for (let id = 0n; id < count; id++) if (!byId.has(id)) throw new Error(`${abi.arch}.json has no object type with id ${id}`);
-  const config = raw["source"] as Json;
-  const fanOut = config["kernel_config_other_configs"]?.[abi.config]?.["RETYPE_FAN_OUT_LIMIT"] ?? config["kernel_config_debug"]["RETYPE_FAN_OUT_LIMIT"];
+  if (count === undefined) throw new Error(`${abi.factsFile} objects.type_ids has no seL4_ObjectTypeCount`);
+  for (let id = 0n; id < count; id++) if (!byId.has(id)) throw new Error(`${abi.factsFile} has no object type with id ${id}`);
+  const fanOut = abi.kernelConfig["RETYPE_FAN_OUT_LIMIT"];
   const types: ObjectTypes = {
     byId, byName, count,
     slotBits: size("seL4_SlotBits"),

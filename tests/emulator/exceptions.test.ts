@@ -65,12 +65,17 @@ const ACCESSES: Readonly<Record<Arch, string>> = {
 };
 const READ = CODE, WRITE = CODE + 0xcn, FETCH = CODE + 0x18n;
 
+/** Microkit's AArch64 kernel runs at EL2; sel4test's and qemu_virt_aarch64_el1's at EL1. */
+const ARM_HYP = { arch: "aarch64", hypervisor: true } as const;
+const ARM_EL1 = { arch: "aarch64", hypervisor: false } as const;
+const RISCV = { arch: "riscv64", hypervisor: false } as const;
+
 describe("exitToFault, aarch64", () => {
   test("mrs sctlr_el1 at EL0 is a UserException with Number = ESR 0x2000000 (EC 0, IL), Code 0", () => {
     const { exit, insn, cpu } = runToFault("aarch64", "mov x0, #7\n mrs x0, sctlr_el1\n svc #0");
     expect(exit).toEqual({ kind: "exception", code: 1, pc: CODE + 4n });
     expect(cpu.readRegister("x0")).toBe(7n);
-    expect(exitToFault("aarch64", exit, insn)).toEqual({
+    expect(exitToFault(ARM_HYP, exit, insn)).toEqual({
       pc: CODE + 4n,
       fault: { type: "UserException", number: 0x2000000n, code: 0n },
     });
@@ -78,7 +83,7 @@ describe("exitToFault, aarch64", () => {
 
   test("an undefined instruction (udf) is the same UserException", () => {
     const { exit, insn } = runToFault("aarch64", "nop\n udf #0");
-    expect(exitToFault("aarch64", exit, insn)).toEqual({
+    expect(exitToFault(ARM_HYP, exit, insn)).toEqual({
       pc: CODE + 4n,
       fault: { type: "UserException", number: 0x2000000n, code: 0n },
     });
@@ -86,7 +91,12 @@ describe("exitToFault, aarch64", () => {
 
   test("brk #0x42 is a VCPUFault with HSR = EC 0x3c, IL, the immediate", () => {
     const { exit, insn } = runToFault("aarch64", "nop\n brk #0x42");
-    expect(exitToFault("aarch64", exit, insn)).toEqual({ pc: CODE + 4n, fault: { type: "VCPUFault", hsr: 0xf200_0042n } });
+    expect(exitToFault(ARM_HYP, exit, insn)).toEqual({ pc: CODE + 4n, fault: { type: "VCPUFault", hsr: 0xf200_0042n } });
+  });
+
+  test("with the kernel at EL1, brk #0x42 is a UserException whose Number is that ESR", () => {
+    const { exit, insn } = runToFault("aarch64", "nop\n brk #0x42");
+    expect(exitToFault(ARM_EL1, exit, insn)).toEqual({ pc: CODE + 4n, fault: { type: "UserException", number: 0xf200_0042n, code: 0n } });
   });
 
   // FSR = ESR: EC 0x24 (data abort, lower EL) or 0x20 (instruction abort), IL, WnR for writes,
@@ -100,7 +110,7 @@ describe("exitToFault, aarch64", () => {
     { what: "fetch from a non-executable page", entry: FETCH, base: DATA, address: DATA, pc: DATA, instruction: true, fsr: 0x8200_000fn },
   ])("$what is a VMFault with the ESR as FSR", (c) => {
     const { exit, insn } = runToFault("aarch64", ACCESSES.aarch64, c.entry, c.base);
-    expect(exitToFault("aarch64", exit, insn)).toEqual({
+    expect(exitToFault(ARM_HYP, exit, insn)).toEqual({
       pc: c.pc,
       fault: { type: "VMFault", address: c.address, instruction: c.instruction, fsr: c.fsr },
     });
@@ -113,7 +123,7 @@ describe.each(["aarch64", "riscv64"] as const)("exitToFault on %s, inside a bloc
     // Two instructions, then a load from an unmapped page: all in one translated block.
     const source = arch === "aarch64" ? "add x1, x1, #1\n add x1, x1, #1\n ldr x2, [x0]\n svc #0" : ".option norvc\n addi a1, a1, 1\n addi a1, a1, 1\n ld a2, 0(a0)\n ecall";
     const { exit, insn, cpu } = runToFault(arch, source, CODE, UNMAPPED + 0x18n);
-    expect(exitToFault(arch, exit, insn)).toEqual({
+    expect(exitToFault({ arch, hypervisor: arch === "aarch64" }, exit, insn)).toEqual({
       pc: CODE + 8n,
       fault: { type: "VMFault", address: UNMAPPED + 0x18n, instruction: false, fsr: arch === "aarch64" ? 0x9200_0007n : 5n },
     });
@@ -125,7 +135,7 @@ describe("exitToFault, riscv64", () => {
   test("csrr a1, mstatus in U-mode is a UserException with Number = scause 2 at the instruction", () => {
     const { exit, insn, cpu } = runToFault("riscv64", ".option norvc\n li a1, 7\n csrr a1, mstatus\n ecall");
     expect(cpu.readRegister("a1")).toBe(7n);
-    expect(exitToFault("riscv64", exit, insn)).toEqual({
+    expect(exitToFault(RISCV, exit, insn)).toEqual({
       pc: CODE + 4n,
       fault: { type: "UserException", number: 2n, code: 0n },
     });
@@ -133,7 +143,7 @@ describe("exitToFault, riscv64", () => {
 
   test("a 2-byte illegal instruction (c.unimp) faults at its own address", () => {
     const { exit, insn } = runToFault("riscv64", "c.nop\n .hword 0\n c.nop");
-    expect(exitToFault("riscv64", exit, insn)).toEqual({
+    expect(exitToFault(RISCV, exit, insn)).toEqual({
       pc: CODE + 2n,
       fault: { type: "UserException", number: 2n, code: 0n },
     });
@@ -144,7 +154,7 @@ describe("exitToFault, riscv64", () => {
     { what: "c.ebreak", source: "c.nop\n c.ebreak", pc: CODE + 2n },
   ])("$what is a UserException with Number = scause 3 (breakpoint)", (c) => {
     const { exit, insn } = runToFault("riscv64", c.source);
-    expect(exitToFault("riscv64", exit, insn)).toEqual({ pc: c.pc, fault: { type: "UserException", number: 3n, code: 0n } });
+    expect(exitToFault(RISCV, exit, insn)).toEqual({ pc: c.pc, fault: { type: "UserException", number: 3n, code: 0n } });
   });
 
   // FSR is the normalised scause: 5 load, 7 store/AMO, 1 instruction (riscv64.json vm.fsr.values).
@@ -157,7 +167,7 @@ describe("exitToFault, riscv64", () => {
     { what: "fetch from a non-executable page", entry: FETCH, base: DATA, address: DATA, pc: DATA, instruction: true, fsr: 1n },
   ])("$what is a VMFault with the normalised scause as FSR", (c) => {
     const { exit, insn } = runToFault("riscv64", ACCESSES.riscv64, c.entry, c.base);
-    expect(exitToFault("riscv64", exit, insn)).toEqual({
+    expect(exitToFault(RISCV, exit, insn)).toEqual({
       pc: c.pc,
       fault: { type: "VMFault", address: c.address, instruction: c.instruction, fsr: c.fsr },
     });
