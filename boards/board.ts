@@ -4,6 +4,7 @@
 import type { SysregHandler } from "./devices/arm-generic-timer.js";
 import type { Clock, Device } from "./devices/device.js";
 import type { InterruptController } from "./devices/interrupt-controller.js";
+import type { DtNode } from "./dtb.js";
 import { odroidc4 } from "./odroidc4.js";
 import { qemuVirtAarch64 } from "./qemu-virt-aarch64.js";
 import { qemuVirtRiscv64 } from "./qemu-virt-riscv64.js";
@@ -40,12 +41,23 @@ export interface BoardInstance {
   readonly uarts: readonly { readonly name: string; readonly device: Device; receive(byte: number): boolean }[];
 }
 
+/** What a board's device tree depends on. */
+export interface DeviceTreeOptions {
+  /** The machine's RAM (QEMU's -m). */
+  readonly ram: { readonly base: bigint; readonly size: bigint };
+  /** EL2 is present (QEMU's virtualization=on): the GIC shows its virtualization interface. */
+  readonly hypervisor: boolean;
+  readonly timerFrequencyHz: bigint;
+}
+
 export interface Board {
   readonly name: string;
   readonly arch: Arch;
   /** What the real board is, for --help and messages. */
   readonly description: string;
   create(config: BoardConfig): BoardInstance;
+  /** The device tree a root task receives: the devices modelled here, as the real machine describes them. */
+  deviceTree(options: DeviceTreeOptions): DtNode;
 }
 
 export const BOARDS: readonly Board[] = Object.freeze([qemuVirtAarch64, qemuVirtRiscv64, odroidc4]);

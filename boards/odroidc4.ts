@@ -2,7 +2,8 @@
 // it. Addresses and interrupts are the board's device tree (Linux arch/arm64/boot/dts/amlogic/
 // meson-g12-common.dtsi, which seL4's odroidc4.dts follows) and seL4 util_libs' odroidc4 headers;
 // SPI n is IRQ 32 + n.
-import type { Board, BoardConfig, BoardInstance } from "./board.js";
+import type { Board, BoardConfig, BoardInstance, DeviceTreeOptions } from "./board.js";
+import { cells, FLAG, node, u64, type DtNode } from "./dtb.js";
 import { ArmGenericTimer } from "./devices/arm-generic-timer.js";
 import { InterruptController } from "./devices/interrupt-controller.js";
 import { MesonTimer, type CountdownName } from "./devices/meson-timer.js";
@@ -25,6 +26,32 @@ const CBUS = { base: 0xffd0_0000n, size: 0x10_0000n };
  * so CNTP_* accesses trap. CNTFRQ_EL0 is readable whenever a counter is exported.
  */
 const EL0_GENERIC_TIMER_REGISTERS = ["CNTFRQ_EL0", "CNTPCT_EL0"];
+
+/** GIC-400: distributor, CPU interface, hypervisor control, virtual CPU interface (seL4 tools/dts/odroidc4.dts). */
+const GIC = [[0xffc0_1000n, 0x1000n], [0xffc0_2000n, 0x2000n], [0xffc0_4000n, 0x2000n], [0xffc0_6000n, 0x2000n]] as const;
+
+/**
+ * The board's device tree (seL4 tools/dts/odroidc4.dts) restricted to what is modelled: memory, the
+ * four Cortex-A55s, GIC-400, the generic timer and UART_AO (placed at its absolute address).
+ * PPI flags 0xff04/0xff08 carry the CPU mask of four cores.
+ */
+function deviceTree(o: DeviceTreeOptions): DtNode {
+  const gic = 1;
+  const reg = (base: bigint, size: bigint) => [...u64(base), ...u64(size)];
+  return node("", [["interrupt-parent", cells(gic)], ["#address-cells", cells(2)], ["#size-cells", cells(2)],
+    ["compatible", ["hardkernel,odroid-c4", "amlogic,sm1"]], ["model", "Hardkernel ODROID-C4"]], [
+    node("chosen", [["stdout-path", `/serial@${UART_AO.base.toString(16)}`]]),
+    node(`memory@${o.ram.base.toString(16)}`, [["device_type", "memory"], ["reg", cells(...reg(o.ram.base, o.ram.size))]]),
+    node("cpus", [["#address-cells", cells(2)], ["#size-cells", cells(0)]], [0, 1, 2, 3].map((i) =>
+      node(`cpu@${i}`, [["device_type", "cpu"], ["compatible", "arm,cortex-a55"], ["reg", cells(0, i)], ["enable-method", "psci"]]))),
+    node("psci", [["compatible", "arm,psci-1.0"], ["method", "smc"]]),
+    node(`interrupt-controller@${GIC[0][0].toString(16)}`, [["compatible", "arm,gic-400"], ["reg", cells(...GIC.flatMap(([b, s]) => reg(b, s)))],
+      ["interrupt-controller", FLAG], ["interrupts", cells(1, 9, 0xff04)], ["#interrupt-cells", cells(3)], ["#address-cells", cells(0)], ["phandle", cells(gic)]]),
+    node("timer", [["compatible", "arm,armv8-timer"], ["interrupts", cells(...[13, 14, 11, 10].flatMap((p) => [1, p, 0xff08]))]]),
+    node(`serial@${UART_AO.base.toString(16)}`, [["compatible", ["amlogic,meson-gx-uart", "amlogic,meson-ao-uart"]], ["reg", cells(...reg(UART_AO.base, 0x18n))],
+      ["interrupts", cells(0, UART_AO.irq - 32, 1)], ["status", "okay"]]),
+  ]);
+}
 
 export const odroidc4: Board = {
   name: "odroidc4",
@@ -51,4 +78,5 @@ export const odroidc4: Board = {
       uarts: [{ name: "uart_AO", device: uart, receive: (b) => uart.receive(b) }],
     };
   },
+  deviceTree,
 };

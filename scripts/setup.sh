@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Sets microkit-emu up on a Debian machine, doing only what is missing or out of date:
-# Debian packages (the Unicorn engine, clang/lld/llvm for PD code), npm packages, the native CPU
+# Debian packages (the Unicorn engine, clang/lld/llvm for PD code, dtc to check device trees), npm packages, the native CPU
 # helper, the TypeScript build, and every example for every emulated board (debug config).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
-packages=(libunicorn2 libunicorn-dev clang lld llvm make gcc)
+packages=(libunicorn2 libunicorn-dev clang lld llvm make gcc device-tree-compiler)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
