@@ -3,6 +3,7 @@ import type { BitField, KernelAbi } from "./abi.js";
 import type { SyscallError } from "./errors.js";
 import type { CNode } from "./objects/cnode.js";
 import type { Endpoint } from "./objects/endpoint.js";
+import type { IrqTable } from "./interrupt.js";
 import type { IRQHandler } from "./objects/interrupt.js";
 import type { Notification } from "./objects/notification.js";
 import type { Reply } from "./objects/reply.js";
@@ -32,6 +33,10 @@ export type Cap =
   /** The right to configure scheduling contexts of one core (MCS sched_control_cap). */
   | { readonly type: "sched_control"; readonly object: SchedControl }
   | { readonly type: "irq_handler"; readonly object: IRQHandler }
+  /** The right to issue IRQ handler caps (irq_control_cap); the object is the kernel's IRQ table. */
+  | { readonly type: "irq_control"; readonly object: IrqTable }
+  /** The right to move threads between scheduling domains and set the domain schedule (domain_cap). */
+  | { readonly type: "domain" }
   /** An ARM hypervisor virtual CPU (vcpu_cap). */
   | { readonly type: "vcpu"; readonly object: VCPU }
   /** An address space root; the model keeps the mappings on the emulator side. */
@@ -98,12 +103,13 @@ export type Derived = { readonly ok: true; readonly cap: Cap } | { readonly ok: 
 
 /**
  * The cap a copy or transfer may place (deriveCap). Of the caps modelled every one derives to
- * itself (the MCS reply cap included); seL4's exceptions are caps not modelled here: zombies and
- * IRQControl derive to null. An untyped with children fails with RevokeFirst: that needs the
+ * itself (the MCS reply cap included) except IRQControl, which derives to null; seL4's other
+ * exception, the zombie, is not modelled. An untyped with children fails with RevokeFirst: that needs the
  * derivation tree, so callers use deriveSlotCap (kernel/cspace.ts), which checks it first.
  */
 export function deriveCap(cap: Cap): Derived {
-  return { ok: true, cap };
+  // The IRQ control cap is never copied: its derivation is the null cap.
+  return { ok: true, cap: cap.type === "irq_control" ? NULL_CAP : cap };
 }
 
 /** Both caps cover the same object or region (sameRegionAs). */
@@ -111,6 +117,8 @@ export function sameRegionAs(a: Cap, b: Cap): boolean {
   switch (a.type) {
     case "null":
       return false;
+    case "domain":
+      return b.type === "domain";
     case "irq_handler":
       return b.type === "irq_handler" && a.object.irq === b.object.irq;
     case "cnode":

@@ -275,9 +275,13 @@ function finaliseCap(k: Kernel, cap: Cap, finalising: Set<CNode>): void {
       break;
     }
     case "irq_handler":
-      // deletingIRQHandler: the notification the IRQ signalled is deleted with it.
+      // deletingIRQHandler: the notification the IRQ signalled is deleted with it; deletedIRQHandler:
+      // the line is inactive again, free for IRQControl to issue.
       cap.object.notification = NULL_CAP;
+      cap.object.issued = false;
       break;
+    case "irq_control":
+    case "domain":
     case "vspace":
     case "untyped":
     case "arch_object":

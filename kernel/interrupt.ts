@@ -5,9 +5,20 @@ import { sendSignal } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
 import { IRQHandler } from "./objects/interrupt.js";
 
+/** The IRQ numbers the kernel accepts from IRQControl (Arch_checkIRQ) and those it keeps for itself. */
+export interface IrqRange {
+  /** 0 on ARM; 1 on RISC-V, where 0 is irqInvalid. */
+  readonly min: number;
+  readonly max: number;
+  /** IRQTimer and IRQReserved lines (init_irqs): never issued to user level. */
+  readonly reserved: readonly number[];
+}
+
 /** The kernel's IRQ table: which lines have handlers (seL4 intStateIRQTable / irqNodes). */
 export class IrqTable {
   private readonly handlers = new Map<number, IRQHandler>();
+
+  constructor(readonly range: IrqRange = { min: 0, max: Number.MAX_SAFE_INTEGER, reserved: [] }) {}
 
   /** The handler object for a line, created on first issue (IRQControl Get). */
   handler(irq: number): IRQHandler {
@@ -16,7 +27,13 @@ export class IrqTable {
       h = new IRQHandler(irq);
       this.handlers.set(irq, h);
     }
+    h.issued = true;
     return h;
+  }
+
+  /** isIRQActive: the kernel's own line, or one whose handler cap exists. */
+  isActive(irq: number): boolean {
+    return this.range.reserved.includes(irq) || this.handlers.get(irq)?.issued === true;
   }
 
   lines(): number[] {

@@ -4,10 +4,12 @@ import type { Cap } from "./cap.js";
 import type { SyscallError } from "./errors.js";
 import { doReplyTransfer, sendIPC, sendSignal } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
-import type { Slot } from "./objects/cnode.js";
+import { slotCap, type Slot } from "./objects/cnode.js";
 import { decodeCNodeInvocation, performCNodeInvocation, type CNodeInvocation } from "./objects/cnode-invocation.js";
 import type { Endpoint } from "./objects/endpoint.js";
+import { decodeDomainInvocation, performDomainInvocation, type DomainInvocation } from "./objects/domain.js";
 import type { IRQHandler } from "./objects/interrupt.js";
+import { decodeIRQControlInvocation, performIRQControlInvocation, type IRQControlInvocation } from "./objects/irq-control.js";
 import type { Notification } from "./objects/notification.js";
 import type { Reply } from "./objects/reply.js";
 import { decodeSchedContextInvocation, performSchedContextInvocation, type SchedContextInvocation } from "./objects/schedcontext-invocation.js";
@@ -39,6 +41,9 @@ export type Invocation =
   | { readonly kind: "Reply"; readonly reply: Reply; readonly canGrant: boolean }
   | { readonly kind: "IRQAckIRQ"; readonly handler: IRQHandler }
   | { readonly kind: "IRQClearIRQHandler"; readonly handler: IRQHandler }
+  | { readonly kind: "IRQSetIRQHandler"; readonly handler: IRQHandler; readonly notification: Cap }
+  | { readonly kind: "IRQControl"; readonly control: IRQControlInvocation }
+  | { readonly kind: "Domain"; readonly domain: DomainInvocation }
   | { readonly kind: "TCB"; readonly tcb: TCBInvocation }
   | { readonly kind: "SchedContext"; readonly sc: SchedContextInvocation }
   | { readonly kind: "SchedControl"; readonly control: SchedControlInvocation }
@@ -64,6 +69,14 @@ export function decodeInvocation(k: Kernel, ctx: InvocationContext, cap: Cap): D
       return ok({ kind: "Reply", reply: cap.object, canGrant: cap.canGrant });
     case "irq_handler":
       return decodeIRQHandlerInvocation(k, ctx, cap.object);
+    case "irq_control": {
+      const d = decodeIRQControlInvocation(k, ctx, cap.object);
+      return d.ok ? ok({ kind: "IRQControl", control: d.invocation }) : d;
+    }
+    case "domain": {
+      const d = decodeDomainInvocation(k, ctx);
+      return d.ok ? ok({ kind: "Domain", domain: d.invocation }) : d;
+    }
     case "tcb": {
       // MCS decodeInvocation: thread caps cannot be invoked in the first phase of a combined syscall.
       if (ctx.firstPhase) return fail({ type: "seL4_InvalidCapability", cap: 0 });
@@ -105,6 +118,13 @@ function decodeIRQHandlerInvocation(k: Kernel, ctx: InvocationContext, handler: 
   const labels = k.abi.labels;
   if (ctx.label === BigInt(labels["IRQAckIRQ"] ?? -1)) return ok({ kind: "IRQAckIRQ", handler });
   if (ctx.label === BigInt(labels["IRQClearIRQHandler"] ?? -1)) return ok({ kind: "IRQClearIRQHandler", handler });
+  if (ctx.label === BigInt(labels["IRQSetIRQHandler"] ?? -1)) {
+    const slot = ctx.extraCaps[0];
+    if (slot === undefined) return fail({ type: "seL4_TruncatedMessage" });
+    const notification = slotCap(slot);
+    if (notification.type !== "notification" || !notification.rights.write) return fail({ type: "seL4_InvalidCapability", cap: 0 });
+    return ok({ kind: "IRQSetIRQHandler", handler, notification });
+  }
   return fail(ILLEGAL);
 }
 
@@ -128,6 +148,15 @@ export function performInvocation(k: Kernel, ctx: InvocationContext, inv: Invoca
       break;
     case "IRQClearIRQHandler":
       inv.handler.notification = { type: "null" };
+      break;
+    case "IRQSetIRQHandler":
+      inv.handler.notification = inv.notification;
+      break;
+    case "IRQControl":
+      performIRQControlInvocation(k, inv.control);
+      break;
+    case "Domain":
+      performDomainInvocation(k, inv.domain);
       break;
     case "TCB":
       performTCBInvocation(k, inv.tcb);

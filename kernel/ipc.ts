@@ -3,6 +3,7 @@
 import type { Cap } from "./cap.js";
 import { lookupExtraCaps, transferCaps } from "./cap-transfer.js";
 import { faultMessage, faultReplyRegisters, type Fault } from "./faults.js";
+import { kernelThreadPointer, noFaultHandlerReport } from "./fault-report.js";
 import type { Kernel } from "./kernel.js";
 import { decodeMessageInfo, encodeMessageInfo } from "./message-info.js";
 import type { Endpoint } from "./objects/endpoint.js";
@@ -326,7 +327,7 @@ export function handleFault(k: Kernel, tcb: TCB, fault: Fault): void {
     });
     return;
   }
-  k.host.debugPrint(`caught ${describeFault(fault)} from thread "${tcb.name}" at pc 0x${k.getReg(tcb, "pc").toString(16)}, which has no fault handler: the thread is stopped`);
+  for (const line of noFaultHandlerReport(k, tcb, fault, (t) => kernelThreadPointer(k.abi, t))) k.host.debugPrint(line);
   k.setThreadState(tcb, "Inactive");
 }
 
@@ -342,21 +343,4 @@ export function handleTimeout(k: Kernel, tcb: TCB, fault: Fault & { readonly typ
     blocking: true, isCall: true, badge: handler.badge,
     canGrant: handler.rights.grant, canGrantReply: handler.rights.grantReply, canDonate: false,
   });
-}
-
-export function describeFault(f: Fault): string {
-  switch (f.type) {
-    case "Timeout":
-      return `timeout fault (SC badge 0x${f.badge.toString(16)})`;
-    case "CapFault":
-      return `cap fault (${f.inReceivePhase ? "receive" : "send"} phase, cptr 0x${f.address.toString(16)}, ${f.lookup.type})`;
-    case "UnknownSyscall":
-      return `unknown syscall ${BigInt.asIntN(64, f.number)}`;
-    case "UserException":
-      return `user exception (number 0x${f.number.toString(16)}, code ${f.code})`;
-    case "VCPUFault":
-      return `VCPU fault (HSR 0x${f.hsr.toString(16)})`;
-    case "VMFault":
-      return `${f.instruction ? "instruction" : "data"} VM fault at 0x${f.address.toString(16)} (FSR 0x${f.fsr.toString(16)})`;
-  }
 }

@@ -24,6 +24,8 @@ export interface KernelHost {
   debugPrint(line: string): void;
   /** IRQAckIRQ: unmask the line at the interrupt controller. */
   ackIrq(irq: number): void;
+  /** IRQControl issued a handler for the line: the controller enables it with this trigger (absent: lines are enabled up front). */
+  enableIrq?(irq: number, edge: boolean): void;
   /** seL4_DebugHalt. */
   halt(): void;
 }
@@ -464,6 +466,22 @@ export class Kernel {
     if (domain < 0 || domain >= this.numDomains) throw new Error(`domain ${domain} out of range (${this.numDomains} domains)`);
     if (duration > DSCHED_MAX_DURATION || (duration === 0n && domain !== 0)) throw new Error(`bad domain schedule duration ${duration}`);
     this.domSchedule[index] = { domain, duration };
+  }
+
+  /** domScheduleLength: entries of ksDomSchedule, the last always an end marker. */
+  get domainScheduleLength(): number {
+    return this.domSchedule.length;
+  }
+
+  /** ksDomScheduleStart. */
+  get domainScheduleStart(): number {
+    return this.domScheduleStart;
+  }
+
+  /** dschedule_is_end_marker: entry `index` is (0, 0). */
+  isDomainEndMarker(index: number): boolean {
+    const e = this.domSchedule[index];
+    return e === undefined || (e.domain === 0 && e.duration === 0n);
   }
 
   /** invokeDomainScheduleSetStart: the schedule restarts at `index` at the next scheduling decision. */

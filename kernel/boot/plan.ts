@@ -122,6 +122,11 @@ export function bootFacts(): { headerBytes: bigint; bootInfoFrameBits: number; n
 }
 
 const WORD = 1n << 64n;
+
+/** The kernel-window address (pptr) of physical address `paddr` (paddr_to_pptr). */
+export function kernelVirtual(abi: KernelAbi, paddr: bigint): bigint {
+  return (paddr + kernelWindow(abi).base) % WORD;
+}
 const bit = (n: number | bigint): bigint => 1n << BigInt(n);
 const roundDown = (v: bigint, bits: number): bigint => v & ~(bit(bits) - 1n);
 const roundUp = (v: bigint, bits: number): bigint => roundDown(v + bit(bits) - 1n, bits);
