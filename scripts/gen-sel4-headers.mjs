@@ -28,7 +28,7 @@ const check = (c, m) => {
 };
 
 const [boardArg, config, outDir] = process.argv.slice(2);
-if (!boardArg || !config || !outDir) die('usage: gen-sel4-headers.mjs <board> <config> <outdir>');
+if (!boardArg || !config || !outDir) die('usage: gen-sel4-headers.mjs <board | kernel configuration preset> <config> <outdir>');
 
 const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const abiDir = process.env.MICROKIT_EMU_ABI_DIR
@@ -46,15 +46,24 @@ function loadJson(name) {
 // Board -> arch, config tables (same rules as gen-abi-header.mjs)
 
 const BJ = loadJson('boards.json');
-const boardInfo = (BJ.boards ?? []).find((b) => b.name === boardArg);
-if (!boardInfo) die(`unknown board '${boardArg}'`);
-const arch = boardInfo.arch;
+// A root-task kernel configuration of configs/ (sel4test-aarch64, ...) instead of a Microkit board:
+// its own tables, its own gen_config.json, debug only.
+const PRESETS = ['sel4test-aarch64', 'sel4test-riscv64'];
+const preset = PRESETS.includes(boardArg);
+const boardInfo = preset ? undefined : (BJ.boards ?? []).find((b) => b.name === boardArg);
+if (!preset && !boardInfo) die(`unknown board or kernel configuration '${boardArg}'`);
+const A = preset ? loadJson(`configs/${boardArg}.json`) : loadJson(`${boardInfo.arch}.json`);
+const arch = A.arch;
 if (!['aarch64', 'riscv64'].includes(arch)) die(`board ${boardArg} is ${arch}: unsupported`);
-const A = loadJson(`${arch}.json`);
 const X = loadJson('marshalling.json');
+const B = loadJson('boot.json');
+/** The full gen_config.json of the board (or preset) and config. */
+const genConfig = preset
+  ? loadJson(`kernel-configs/${boardArg}.json`)
+  : { ...loadJson(`kernel-configs/${boardArg}-debug.json`), ...(boardInfo.gen_config_other_configs_diff_vs_debug?.[config] ?? {}) };
 
-const otherConfigs = Object.keys(A.syscalls_other_configs ?? {}).filter((k) => !k.includes('/'));
-if (!['debug', ...otherConfigs].includes(config)) die(`unknown config '${config}' for ${arch}`);
+const otherConfigs = preset ? [] : Object.keys(A.syscalls_other_configs ?? {}).filter((k) => !k.includes('/'));
+if (!['debug', ...otherConfigs].includes(config)) die(`unknown config '${config}' for ${boardArg}`);
 const isDebug = config === 'debug';
 const syscalls = isDebug ? A.syscalls : A.syscalls_other_configs[config].present;
 let labels;
@@ -64,21 +73,17 @@ else {
   check(o, `no invocation label table for ${config}`);
   labels = o.identical_to_debug ? A.invocation_labels.labels : o.labels;
 }
-const kernelConfig = {
+const kernelConfig = preset ? { ...genConfig } : {
   ...A.source.kernel_config_debug,
   ...(isDebug ? {} : (A.source.kernel_config_other_configs?.[config] ?? {})),
 };
-if (boardArg !== A.board) {
+if (!preset && boardArg !== A.board) {
   check(BJ.reference_board?.[arch] === A.board, `reference board for ${arch} is not ${A.board}`);
   check(boardInfo.microkit.configs.includes(config), `board ${boardArg} has no config ${config}`);
   check(boardInfo.invocation_labels?.equal_to_reference_debug_c_enum === true, `${boardArg}'s labels differ`);
   check(boardInfo.invocation_labels?.equal_to_reference_same_config_invocations_all_json?.[config] === true,
     `${boardArg}'s ${config} labels differ`);
-  const gen = {
-    ...loadJson(`kernel-configs/${boardArg}-debug.json`),
-    ...(boardInfo.gen_config_other_configs_diff_vs_debug?.[config] ?? {}),
-  };
-  for (const k of Object.keys(kernelConfig)) if (k in gen) kernelConfig[k] = gen[k];
+  for (const k of Object.keys(kernelConfig)) if (k in genConfig) kernelConfig[k] = genConfig[k];
 }
 const faultTags = isDebug
   ? Object.fromEntries(Object.entries(A.faults.types).map(([k, v]) => [k, v.label]))
@@ -264,6 +269,56 @@ const vmType = arch === 'aarch64' ? 'seL4_ARM_VMAttributes' : 'seL4_RISCV_VMAttr
 emit(`typedef enum {\n${vmAttr.map(([n, v]) => `    ${n} = ${v},`).join('\n')}\n} ${vmType};`);
 if (A.boot.vcpu_registers) {
   emit(`typedef enum {\n${Object.entries(A.boot.vcpu_registers).map(([n, v]) => `    ${n} = ${v},`).join('\n')}\n} seL4_VCPUReg;`);
+}
+
+// ---------------------------------------------------------------------------
+section('object types and sizes');
+const typeIds = Object.entries(A.objects.type_ids).filter(([n]) => n !== 'seL4_ObjectTypeCount' && !n.endsWith('TypeCount'));
+emit(`typedef enum {\n${typeIds.map(([n, v]) => `    ${n} = ${v},`).join('\n')}\n    seL4_ObjectTypeCount = ${A.objects.type_ids.seL4_ObjectTypeCount},\n} seL4_ObjectType;`);
+for (const [n, v] of Object.entries(A.objects.aliases ?? {})) if (!n.includes('IOPageTable')) emit(`#define ${n} ((seL4_Word)${v})`);
+for (const [n, v] of Object.entries(A.objects.size_bits)) emit(`#define ${n} ${v}`);
+emit(`#define seL4_UserTop ((seL4_Word)${A.vm.seL4_UserTop})`);
+emit(`#define seL4_UserVSpaceTop ((seL4_Word)${A.vm.seL4_UserVSpaceTop})`);
+for (const [n, v] of Object.entries(A.boot.priorities)) emit(`#define ${n} ${v}`);
+for (const [n, v] of Object.entries(A.boot.tcb_flags)) emit(`#define ${n} ${v}`);
+for (const [n, v] of Object.entries(A.boot.sched_context_flags)) emit(`#define ${n} ${v}`);
+
+// ---------------------------------------------------------------------------
+section('boot information (root tasks)');
+{
+  // seL4_CapNull is already a macro (basic types).
+  const slots = Object.entries(B.initial_cnode_slots).filter(([n]) => n !== 'seL4_CapNull');
+  emit(`enum seL4_RootCNodeCapSlots {\n${slots.map(([n, v]) => `    ${n} = ${v},`).join('\n')}\n};`);
+  emit(`#define seL4_BootInfoFrameBits ${B.seL4_BootInfoFrameBits}`);
+  emit(`#define seL4_BootInfoFrameSize ${B.seL4_BootInfoFrameSize}`);
+  for (const [n, v] of Object.entries(B.seL4_BootInfoHeader.ids)) emit(`#define ${n} ${v}`);
+  emit(`typedef seL4_Word seL4_SlotPos;
+typedef struct seL4_SlotRegion {
+    seL4_SlotPos start;
+    seL4_SlotPos end;
+} seL4_SlotRegion;
+typedef struct seL4_UntypedDesc {
+    seL4_Word paddr;
+    seL4_Uint8 sizeBits;
+    seL4_Uint8 isDevice;
+    seL4_Uint8 padding[${B.seL4_UntypedDesc.fields.padding.size}];
+} seL4_UntypedDesc;
+typedef struct seL4_BootInfoHeader {
+    seL4_Word id;
+    seL4_Word len;
+} seL4_BootInfoHeader;`);
+  const bi = B.seL4_BootInfo.fields;
+  const ctypes = { ipcBuffer: 'seL4_IPCBuffer *', nodeID: 'seL4_NodeId', initThreadDomain: 'seL4_Domain', untypedList: 'seL4_UntypedDesc' };
+  const body = Object.entries(bi).sort((a, b) => a[1].offset - b[1].offset).map(([f, d]) => {
+    if (f === 'untypedList') return `    seL4_UntypedDesc untypedList[${d.size / B.seL4_UntypedDesc.size}];`;
+    if (d.size === 16) return `    seL4_SlotRegion ${f};`;
+    const t = ctypes[f] ?? 'seL4_Word';
+    return `    ${t}${t.endsWith('*') ? '' : ' '}${f};`;
+  });
+  emit(`typedef struct seL4_BootInfo {\n${body.join('\n')}\n} seL4_BootInfo;`);
+  for (const [f, d] of Object.entries(bi)) emit(`_Static_assert(__builtin_offsetof(seL4_BootInfo, ${f}) == ${d.offset}, "BootInfo: ${f}");`);
+  emit(`_Static_assert(sizeof(seL4_BootInfo) == ${B.seL4_BootInfo.size}, "BootInfo size");`);
+  emit(`_Static_assert(sizeof(seL4_UntypedDesc) == ${B.seL4_UntypedDesc.size}, "UntypedDesc size");`);
 }
 
 // ---------------------------------------------------------------------------
@@ -608,10 +663,7 @@ writeIfChanged(path.join(outDir, 'sel4', 'sel4.h'), L.join('\n'));
 // build writes it (`#define CONFIG_<KEY>  <value>`, disabled options as comments), because
 // Makefiles written for upstream's SDK read CONFIG_SEL4_ARCH from it.
 {
-  const gen = {
-    ...loadJson(`kernel-configs/${boardArg}-debug.json`),
-    ...(boardInfo.gen_config_other_configs_diff_vs_debug?.[config] ?? {}),
-  };
+  const gen = genConfig;
   const lines = [
     '/* Generated by scripts/gen-sel4-headers.mjs from ../shared/abi/kernel-configs; do not edit. */',
     `/* Kernel configuration of ${boardArg} (${config}). */`,
