@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { kernelAbi, microkitBoards, platformFacts, type KernelConfigName } from "../kernel/abi.js";
 import type { KernelHost } from "../kernel/kernel.js";
 import { BOARDS, findBoard } from "../boards/board.js";
-import { buildSystem, BuildError, type SystemImage } from "../microkit/builder.js";
+import { buildSystem, BuildError, type SystemImage, type TestCap } from "../microkit/builder.js";
 import { ElfError, parseElf, type ElfImage } from "../microkit/elf.js";
 import { formatSdfError } from "../microkit/sdf/model.js";
 import { sdfBoard } from "../microkit/sdf/board.js";
@@ -52,6 +52,8 @@ export interface RunOptions {
   /** Input for the board's console UART (used when a PD maps that UART). */
   readonly input?: InputSource;
   readonly cwd?: string;
+  /** Test only: capabilities Microkit never gives a PD (microkit/builder.ts TestCap). */
+  readonly testCaps?: readonly TestCap[];
 }
 
 export interface RunResult {
@@ -188,7 +190,7 @@ export function runSystem(o: RunOptions): RunResult {
   };
 
   const abi = kernelAbi(board.arch, config as KernelConfigName);
-  const image = buildOrExplain(o.systemFile, () => buildSystem(parsed.system, { abi, host, ram: facts.ram, elves, board: board.name }));
+  const image = buildOrExplain(o.systemFile, () => buildSystem(parsed.system, { abi, host, ram: facts.ram, elves, board: board.name, ...(o.testCaps === undefined ? {} : { testCaps: o.testCaps }) }));
   if (o.reportFile !== undefined) writeFileSync(o.reportFile, systemReport(parsed.system, board.name, config, image));
 
   const memory = new PhysicalMemory(facts.ram);
