@@ -80,8 +80,17 @@ export class AddressSpace implements UserMemory {
     this.mappings = next;
   }
 
+  /** Maps `m` in place of whatever [m.va, m.va+m.size) mapped (a remap with other rights, or another frame). */
+  replace(m: Mapping): void {
+    this.unmap(m.va, m.size);
+    this.map(m);
+  }
+
   /** Removes whatever is mapped in [va, va+size) (page-aligned), splitting mappings at its ends. */
   unmap(va: bigint, size: bigint): void {
+    const top = this.cpu.userTop;
+    if (va >= top) return;
+    if (va + size > top) size = top - va; // nothing is mapped beyond the user half
     this.cpu.unmap(va, size);
     const end = va + size;
     const kept: Mapping[] = [];

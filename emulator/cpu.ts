@@ -150,6 +150,11 @@ export class Cpu {
     return BigInt(ffi.mk_cpu_executed(this.native) as number | bigint);
   }
 
+  /** The first virtual address past the user half this engine's tables translate. */
+  get userTop(): bigint {
+    return this.tables.userTop;
+  }
+
   /** Engine regions in use: physical ranges and the covers between them, not mappings. */
   get regionCount(): number {
     return this.memory.count;

@@ -44,7 +44,7 @@ export interface ExceptionFault {
  * word at pc. A hypervisor kernel reports most AArch64 exceptions as VCPU faults, one at EL1 as user
  * exceptions (vm.other_exceptions_fact).
  */
-export function exitToFault(abi: Pick<KernelAbi, "arch" | "hypervisor">, exit: Exclude<CpuExit, { kind: "syscall" | "budget" }>, insn: (pc: bigint) => number | undefined): ExceptionFault {
+export function exitToFault(abi: { readonly arch: KernelAbi["arch"]; readonly vm: Pick<KernelAbi["vm"], "hypervisor"> }, exit: Exclude<CpuExit, { kind: "syscall" | "budget" }>, insn: (pc: bigint) => number | undefined): ExceptionFault {
   const arch = abi.arch;
   if (exit.kind === "memory") {
     const instruction = exit.access === "fetch";
@@ -64,7 +64,7 @@ export function exitToFault(abi: Pick<KernelAbi, "arch" | "hypervisor">, exit: E
   if (exit.code === ARM64_EXCP_BKPT) {
     const imm16 = BigInt(((insn(exit.pc) ?? 0) >>> 5) & 0xffff);
     const esr = (ARM64_EC_BRK << f.ec.lo) | il | imm16;
-    return { pc: exit.pc, fault: abi.hypervisor ? { type: "VCPUFault", hsr: esr } : { type: "UserException", number: esr, code: 0n } };
+    return { pc: exit.pc, fault: abi.vm.hypervisor ? { type: "VCPUFault", hsr: esr } : { type: "UserException", number: esr, code: 0n } };
   }
   // An undefined or privileged instruction: EC 0 with IL set becomes a UserException whose
   // Number is that ESR (aarch64.json vm.other_exceptions_fact).

@@ -30,6 +30,18 @@ export class MmioBus {
     return true;
   }
 
+  /** The pages that hold device registers, as maximal runs of whole pages. */
+  windows(): { readonly base: bigint; readonly size: bigint }[] {
+    const pages = [...this.pages.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const out: { base: bigint; size: bigint }[] = [];
+    for (const p of pages) {
+      const last = out[out.length - 1];
+      if (last !== undefined && last.base + last.size === p << PAGE_SHIFT) last.size += 1n << PAGE_SHIFT;
+      else out.push({ base: p << PAGE_SHIFT, size: 1n << PAGE_SHIFT });
+    }
+    return out;
+  }
+
   observer: MmioObserver | undefined;
 
   /** A handler for a mapping of [pa, pa+size) that dispatches each access to its device. */

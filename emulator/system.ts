@@ -7,12 +7,13 @@ import { basename, dirname, join, resolve } from "node:path";
 import { kernelAbi, microkitBoards, platformFacts, type KernelConfigName } from "../kernel/abi.js";
 import type { KernelHost } from "../kernel/kernel.js";
 import { BOARDS, findBoard } from "../boards/board.js";
-import { buildSystem, BuildError, type SystemImage } from "../microkit/builder.js";
+import { buildSystem, BuildError, type SystemImage, type TestCap } from "../microkit/builder.js";
 import { ElfError, parseElf, type ElfImage } from "../microkit/elf.js";
 import { formatSdfError } from "../microkit/sdf/model.js";
 import { sdfBoard } from "../microkit/sdf/board.js";
 import { parseSystem } from "../microkit/sdf/parse.js";
-import { AddressSpace } from "./address-space.js";
+import type { AddressSpace } from "./address-space.js";
+import { EngineVSpaces } from "./vspaces.js";
 import { handleInterrupt } from "../kernel/interrupt.js";
 import { MmioBus } from "./mmio-bus.js";
 import { Console, DEBUG_CONSOLE, type ConsoleMode } from "./console.js";
@@ -51,6 +52,8 @@ export interface RunOptions {
   /** Input for the board's console UART (used when a PD maps that UART). */
   readonly input?: InputSource;
   readonly cwd?: string;
+  /** Test only: capabilities Microkit never gives a PD (microkit/builder.ts TestCap). */
+  readonly testCaps?: readonly TestCap[];
 }
 
 export interface RunResult {
@@ -167,6 +170,7 @@ export function runSystem(o: RunOptions): RunResult {
   };
   let machine: Machine | undefined;
   let devices: BoardInstance | undefined;
+  let vspaces: EngineVSpaces | undefined;
   const consoleOut = new Console(o.console ?? { kind: "all" }, emit);
   const host: KernelHost = {
     putChar: (byte) => consoleOut.put(DEBUG_CONSOLE, byte),
@@ -179,10 +183,14 @@ export function runSystem(o: RunOptions): RunResult {
       devices?.interrupts.unmask(irq);
     },
     halt: () => machine?.halt(),
+    // The engines exist once the system is built; the builder's own mappings reach them from the tables.
+    get vspace() {
+      return vspaces;
+    },
   };
 
   const abi = kernelAbi(board.arch, config as KernelConfigName);
-  const image = buildOrExplain(o.systemFile, () => buildSystem(parsed.system, { abi, host, ram: facts.ram, elves, board: board.name }));
+  const image = buildOrExplain(o.systemFile, () => buildSystem(parsed.system, { abi, host, ram: facts.ram, elves, board: board.name, ...(o.testCaps === undefined ? {} : { testCaps: o.testCaps }) }));
   if (o.reportFile !== undefined) writeFileSync(o.reportFile, systemReport(parsed.system, board.name, config, image));
 
   const memory = new PhysicalMemory(facts.ram);
@@ -198,15 +206,12 @@ export function runSystem(o: RunOptions): RunResult {
     const bus = new MmioBus(devices.mmio);
     const trace = o.trace;
     if (trace !== undefined) bus.observer = (device, register, access, value) => trace({ kind: "mmio", at: m().now, device, register, access, value });
+    // Device memory reaches its model at its physical address; a range no model covers stays
+    // unmapped, so an access faults (the hardware would report an external abort there).
+    vspaces = new EngineVSpaces(board.arch, memory, { devices: { windows: bus.windows(), handler: (pa) => bus.handler(pa) }, diagnostic: host.debugPrint });
     for (const p of image.pds) {
-      const space = new AddressSpace(p.pd.name, board.arch, memory, p.mappings.filter((x) => x.ram), { fpu: p.pd.fpu });
+      const space = vspaces.spaceFor(image.kernel, p.vspace, p.pd.name, p.pd.fpu);
       spaces.push(space);
-      // Device memory reaches its model; a range no model covers stays unmapped, so an access
-      // faults (the hardware would report an external abort there).
-      for (const d of p.mappings.filter((x) => !x.ram)) {
-        if (bus.covers(d.pa, d.size)) space.cpu.mapMmio(d.va, d.size, bus.handler(d.pa), { rights: d.rights });
-        else host.debugPrint(`${p.pd.name}: no device is modelled at physical 0x${d.pa.toString(16)} (mapped at 0x${d.va.toString(16)}); accesses will fault`);
-      }
       p.tcb.vspace = space;
       p.tcb.host = space;
     }
@@ -253,7 +258,7 @@ export function runSystem(o: RunOptions): RunResult {
       protectionDomains: image.pds.map((p) => p.pd.name),
     };
   } finally {
-    for (const s of spaces) s.close();
+    vspaces?.close();
     memory.close();
   }
 }

@@ -25,8 +25,6 @@ export interface KernelAbi {
   readonly factsFile: string;
   /** The resolved kernel configuration (gen_config.json: keys without CONFIG_). */
   readonly kernelConfig: Readonly<Record<string, unknown>>;
-  /** ARM_HYPERVISOR_SUPPORT: the kernel runs at EL2 and user address spaces are stage-2 tables. */
-  readonly hypervisor: boolean;
   /** seL4_*Bits object size constants of this configuration. */
   readonly objectBits: Readonly<Record<string, number>>;
   /** seL4_Sys* name -> number, only those present in this config. */
@@ -49,6 +47,8 @@ export interface KernelAbi {
     readonly fields: Readonly<Record<string, { readonly offset: number; readonly size: number }>>;
     readonly msgMaxLength: number;
     readonly msgMaxExtraCaps: number;
+    /** seL4_IPCBufferSizeBits: a buffer's address is aligned to this. */
+    readonly sizeBits: number;
   };
   readonly errors: Readonly<Record<string, number>>;
   readonly labels: Readonly<Record<string, number>>;
@@ -60,7 +60,38 @@ export interface KernelAbi {
   /** seL4_UserTop as libsel4 defines it (inclusive on AArch64, exclusive on RISC-V; see vm.user_top_fact). */
   readonly userTop: bigint;
   readonly userVSpaceTop: bigint;
+  /** The virtual-memory facts the paging objects depend on. */
+  readonly vm: VmFacts;
   readonly source: { readonly sel4: string; readonly microkit: string };
+}
+
+/**
+ * Address-space layout and paging constants of one kernel build (<arch>.json `vm`, `objects.size_bits`
+ * and the resolved kernel config).
+ */
+export interface VmFacts {
+  /** seL4_PageBits, seL4_LargePageBits, seL4_HugePageBits: the frame sizes, smallest first. */
+  readonly frameBits: readonly number[];
+  /** seL4_PageTableIndexBits: entries of every table below the root. */
+  readonly ptIndexBits: number;
+  /** Index bits of the VSpace root (seL4_VSpaceIndexBits on AArch64; a RISC-V root is a page table). */
+  readonly rootIndexBits: number;
+  /** Translation levels from the root to the 4 KiB entries (UPT_LEVELS, CONFIG_PT_LEVELS). */
+  readonly levels: number;
+  /**
+   * seL4_UserTop, as the kernel's USER_TOP: the last user address on AArch64 (decoders compare with
+   * `>`), the first address past user space on RISC-V (decoders compare with `>=`).
+   */
+  readonly userTop: bigint;
+  /** CONFIG_ARM_HYPERVISOR_SUPPORT: user VSpaces are stage-2 tables and cache maintenance uses the kernel window. */
+  readonly hypervisor: boolean;
+  /** seL4_ASIDPoolIndexBits (asidLowBits) and seL4_NumASIDPoolsBits (asidHighBits). */
+  readonly asidLowBits: number;
+  readonly asidHighBits: number;
+  /** seL4_ASIDPoolBits: the size an untyped must have to become an ASID pool. */
+  readonly asidPoolBits: number;
+  /** seL4_*_VMAttributes / seL4_*_ExecuteNever ... name -> value (vm.vm_attributes). */
+  readonly vmAttributes: Readonly<Record<string, number>>;
 }
 
 function findAbiDir(): string {
@@ -150,7 +181,6 @@ function assemble(arch: Arch, factsFile: string, parts: ConfigParts): KernelAbi 
     config: parts.config,
     factsFile,
     kernelConfig: Object.freeze({ ...parts.kernelConfig }),
-    hypervisor: parts.kernelConfig["ARM_HYPERVISOR_SUPPORT"] === true,
     objectBits: Object.freeze(parts.objectBits),
     syscalls: parts.syscalls,
     syscallRegister: regs["syscall_number"],
@@ -164,7 +194,7 @@ function assemble(arch: Arch, factsFile: string, parts: ConfigParts): KernelAbi 
     messageInfo: raw["message_info"]["fields"],
     capRights: raw["cap_rights"]["fields"],
     cnodeCapData: raw["cnode_cap_data"]["fields"],
-    ipcBuffer: { fields: ipc["fields"], msgMaxLength: ipc["seL4_MsgMaxLength"], msgMaxExtraCaps: ipc["seL4_MsgMaxExtraCaps"] },
+    ipcBuffer: { fields: ipc["fields"], msgMaxLength: ipc["seL4_MsgMaxLength"], msgMaxExtraCaps: ipc["seL4_MsgMaxExtraCaps"], sizeBits: ipc["seL4_IPCBufferSizeBits"] },
     errors: raw["errors"],
     labels: parts.labels,
     faults,
@@ -172,7 +202,40 @@ function assemble(arch: Arch, factsFile: string, parts: ConfigParts): KernelAbi 
     userContext: raw["registers"]["seL4_UserContext"],
     userTop: parts.userTop,
     userVSpaceTop: parts.userVSpaceTop,
+    vm: vmFacts(arch, raw, parts.kernelConfig, parts.objectBits, parts.userTop),
     source: { sel4: raw["source"]["sel4"]["commit"] ?? String(raw["source"]["sel4"]), microkit: raw["source"]["microkit"]?.["commit"] ?? "none" },
+  });
+}
+
+/**
+ * The paging facts of one build. The level count is not in the tables as the kernel uses it: seL4's
+ * include/config.h starts AArch64 user VSpaces at level 1 (AARCH64_VSPACE_S2_START_L1) when the
+ * hypervisor is on and the physical address size is 40 bits, and
+ * include/arch/arm/arch/64/mode/machine/hardware.h then has UPT_LEVELS 3 (else 4); RISC-V walks
+ * CONFIG_PT_LEVELS. The result is checked against the root's index bits and seL4_UserTop.
+ */
+function vmFacts(arch: Arch, raw: Json, config: Readonly<Record<string, unknown>>, bits: Readonly<Record<string, number>>, userTop: bigint): VmFacts {
+  const size = (name: string): number => {
+    const v = bits[name];
+    if (v === undefined) throw new Error(`the ${arch} object sizes have no ${name}`);
+    return v;
+  };
+  const hypervisor = config["ARM_HYPERVISOR_SUPPORT"] === true;
+  const ptIndexBits = size("seL4_PageTableIndexBits");
+  const rootIndexBits = arch === "aarch64" ? size("seL4_VSpaceIndexBits") : ptIndexBits;
+  const levels = arch === "aarch64" ? (hypervisor && config["ARM_PA_SIZE_BITS_40"] === true ? 3 : 4) : Number(config["PT_LEVELS"]);
+  const pageBits = size("seL4_PageBits");
+  const vaBits = pageBits + (levels - 1) * ptIndexBits + rootIndexBits;
+  if (!(levels >= 2) || userTop >= 1n << BigInt(vaBits)) {
+    throw new Error(`${arch}: a ${levels}-level VSpace with a ${rootIndexBits}-bit root cannot reach seL4_UserTop ${userTop.toString(16)}`);
+  }
+  return Object.freeze({
+    frameBits: [pageBits, size("seL4_LargePageBits"), size("seL4_HugePageBits")],
+    ptIndexBits, rootIndexBits, levels, userTop, hypervisor,
+    asidLowBits: size("seL4_ASIDPoolIndexBits"),
+    asidHighBits: size("seL4_NumASIDPoolsBits"),
+    asidPoolBits: size("seL4_ASIDPoolBits"),
+    vmAttributes: raw["vm"]["vm_attributes"] as Record<string, number>,
   });
 }
 

@@ -11,7 +11,9 @@ import type { SchedContext } from "./objects/schedcontext.js";
 import type { SchedControl } from "./objects/schedcontrol.js";
 import type { TCB } from "./objects/tcb.js";
 import type { VCPU } from "./objects/vcpu.js";
+import type { Frame } from "./objects/frame.js";
 import { capRegion, type ArchObject, type Untyped } from "./objects/untyped.js";
+import { maskVMRights, type ASIDPool, type PageTable, type VMRights } from "./vspace.js";
 
 export interface CapRights {
   readonly write: boolean;
@@ -39,11 +41,22 @@ export type Cap =
   | { readonly type: "domain" }
   /** An ARM hypervisor virtual CPU (vcpu_cap). */
   | { readonly type: "vcpu"; readonly object: VCPU }
-  /** An address space root; the model keeps the mappings on the emulator side. */
-  | { readonly type: "vspace"; readonly object: unknown }
+  /**
+   * A frame (frame_cap). Each cap records the one mapping made through it: mappedAsid 0 (asidInvalid)
+   * means none; the rights are the most any mapping through it may have (capFVMRights).
+   */
+  | { readonly type: "frame"; readonly object: Frame; readonly rights: VMRights; readonly mappedAsid: bigint; readonly mappedAddress: bigint }
+  /** A page table below the root (page_table_cap); on RISC-V also a VSpace root, mapped at address 0. */
+  | { readonly type: "page_table"; readonly object: PageTable; readonly isMapped: boolean; readonly mappedAsid: bigint; readonly mappedAddress: bigint }
+  /** An AArch64 VSpace root (vspace_cap); mapped once an ASID pool has given it an ASID. */
+  | { readonly type: "vspace"; readonly object: PageTable; readonly isMapped: boolean; readonly mappedAsid: bigint }
+  /** The right to make ASID pools (asid_control_cap). */
+  | { readonly type: "asid_control" }
+  /** An ASID pool of 2^asidLowBits ASIDs from asidBase (asid_pool_cap). */
+  | { readonly type: "asid_pool"; readonly object: ASIDPool; readonly asidBase: bigint }
   /** Untyped memory (untyped_cap); freeIndex is capFreeIndex, in units of 2^seL4_MinUntypedBits bytes. */
   | { readonly type: "untyped"; readonly object: Untyped; readonly freeIndex: bigint }
-  /** A frame, page table, VSpace or VCPU made by Retype, not modelled yet beyond type, address and size. */
+  /** A VCPU made by Retype: not modelled beyond type, address and size (no VGIC platform here). */
   | { readonly type: "arch_object"; readonly object: ArchObject };
 
 export type CapType = Cap["type"];
@@ -61,7 +74,10 @@ export function rightsFromWord(abi: KernelAbi, word: bigint): CapRights {
   return { write: bit(r.capAllowWrite), read: bit(r.capAllowRead), grant: bit(r.capAllowGrant), grantReply: bit(r.capAllowGrantReply) };
 }
 
-/** Rights can only be removed (maskCapRights): notifications keep grant bits they do not use; a reply keeps only grant. */
+/**
+ * Rights can only be removed (maskCapRights): notifications keep grant bits they do not use; a reply
+ * keeps only grant; a frame's mapping rights are masked as a mapping's are (Arch_maskCapRights).
+ */
 export function maskCapRights(r: CapRights, cap: Cap): Cap {
   switch (cap.type) {
     case "endpoint":
@@ -70,6 +86,8 @@ export function maskCapRights(r: CapRights, cap: Cap): Cap {
       return { ...cap, rights: { ...cap.rights, write: cap.rights.write && r.write, read: cap.rights.read && r.read } };
     case "reply":
       return { ...cap, canGrant: cap.canGrant && r.grant };
+    case "frame":
+      return { ...cap, rights: maskVMRights(cap.rights, r) };
     default:
       return cap;
   }
@@ -102,14 +120,26 @@ export function updateCapData(abi: KernelAbi, preserve: boolean, data: bigint, c
 export type Derived = { readonly ok: true; readonly cap: Cap } | { readonly ok: false; readonly error: SyscallError };
 
 /**
- * The cap a copy or transfer may place (deriveCap). Of the caps modelled every one derives to
- * itself (the MCS reply cap included) except IRQControl, which derives to null; seL4's other
- * exception, the zombie, is not modelled. An untyped with children fails with RevokeFirst: that needs the
- * derivation tree, so callers use deriveSlotCap (kernel/cspace.ts), which checks it first.
+ * The cap a copy or transfer may place (deriveCap, Arch_deriveCap): a frame cap's copy has no
+ * mapping; a page table or VSpace cap may be copied only while mapped (IllegalOperation). Every
+ * other cap modelled derives to itself (the MCS reply cap included), except IRQControl, which derives
+ * to null; seL4's other exception, the zombie, is not modelled. An untyped with children fails with
+ * RevokeFirst: that needs the derivation tree, so callers use deriveSlotCap (kernel/cspace.ts),
+ * which checks it first.
  */
 export function deriveCap(cap: Cap): Derived {
-  // The IRQ control cap is never copied: its derivation is the null cap.
-  return { ok: true, cap: cap.type === "irq_control" ? NULL_CAP : cap };
+  switch (cap.type) {
+    case "frame":
+      // AArch64 keeps capFMappedAddress, RISC-V zeroes it; with no ASID neither is ever read.
+      return { ok: true, cap: { ...cap, mappedAsid: 0n, mappedAddress: 0n } };
+    case "page_table":
+    case "vspace":
+      return cap.isMapped ? { ok: true, cap } : { ok: false, error: { type: "seL4_IllegalOperation" } };
+    case "irq_control":
+      return { ok: true, cap: NULL_CAP };
+    default:
+      return { ok: true, cap };
+  }
 }
 
 /** Both caps cover the same object or region (sameRegionAs). */
@@ -123,6 +153,15 @@ export function sameRegionAs(a: Cap, b: Cap): boolean {
       return b.type === "irq_handler" && a.object.irq === b.object.irq;
     case "cnode":
       return b.type === "cnode" && a.object === b.object && a.object.radix === b.object.radix;
+    case "frame": {
+      // Arch_sameRegionAs: b's frame lies within a's.
+      if (b.type !== "frame") return false;
+      const aTop = a.object.paddr + (1n << BigInt(a.object.sizeBits)) - 1n;
+      const bTop = b.object.paddr + (1n << BigInt(b.object.sizeBits)) - 1n;
+      return a.object.paddr <= b.object.paddr && aTop >= bTop && b.object.paddr <= bTop;
+    }
+    case "asid_control":
+      return b.type === "asid_control";
     case "untyped": {
       // Every cap to memory inside the untyped's block, the untyped caps carved from it included.
       const r = capRegion(b);
@@ -137,9 +176,15 @@ export function sameRegionAs(a: Cap, b: Cap): boolean {
   }
 }
 
-/** Both caps name the same object (sameObjectAs): sameRegionAs, except that an untyped is no object. */
+/**
+ * Both caps name the same object (sameObjectAs): sameRegionAs, except that an untyped is no object
+ * and two frame caps must agree on base, size and device memory (Arch_sameObjectAs).
+ */
 export function sameObjectAs(a: Cap, b: Cap): boolean {
   if (a.type === "untyped") return false;
+  if (a.type === "frame" && b.type === "frame") {
+    return a.object.paddr === b.object.paddr && a.object.sizeBits === b.object.sizeBits && a.object.isDevice === b.object.isDevice;
+  }
   return sameRegionAs(a, b);
 }
 

@@ -20,6 +20,7 @@ import { resolveAddressBits, slotCap, type CNode, type Slot } from "./objects/cn
 import { cancelAllIPC } from "./objects/endpoint.js";
 import { cancelAllSignals } from "./objects/notification.js";
 import type { TCB } from "./objects/tcb.js";
+import { deleteASID, deleteASIDPool, findVSpaceForASID, unmapPage, unmapPageTable } from "./vspace.js";
 
 export interface MdbNode {
   prev: Slot | undefined;
@@ -193,7 +194,7 @@ export function cteDelete(k: Kernel, slot: Slot): void {
 function deleteSlot(k: Kernel, slot: Slot, finalising: Set<CNode>): void {
   const cap = slotCap(slot);
   if (cap.type === "null") return;
-  if (isFinalCapability(slot)) finaliseCap(k, cap, finalising);
+  finaliseCap(k, cap, isFinalCapability(slot), finalising);
   emptySlot(slot);
 }
 
@@ -218,8 +219,16 @@ function emptySlot(slot: Slot): void {
   setNode(slot, undefined);
 }
 
-/** What deleting the last cap to an object does to the object (finaliseCap with final = true). */
-function finaliseCap(k: Kernel, cap: Cap, finalising: Set<CNode>): void {
+/**
+ * What deleting a cap does to its object (finaliseCap): most caps act only when they are the last one
+ * to their object (`final`); a frame cap takes its own mapping with it either way.
+ */
+function finaliseCap(k: Kernel, cap: Cap, final: boolean, finalising: Set<CNode>): void {
+  if (cap.type === "frame" || cap.type === "page_table" || cap.type === "vspace" || cap.type === "asid_pool") {
+    archFinaliseCap(k, cap, final);
+    return;
+  }
+  if (!final) return;
   switch (cap.type) {
     case "endpoint":
       cancelAllIPC(k, cap.object);
@@ -282,10 +291,31 @@ function finaliseCap(k: Kernel, cap: Cap, finalising: Set<CNode>): void {
       break;
     case "irq_control":
     case "domain":
-    case "vspace":
     case "untyped":
     case "arch_object":
+    case "asid_control":
     case "null":
+      break;
+  }
+}
+
+/** Arch_finaliseCap for the paging caps: unmap what the cap mapped, or give up the ASIDs it held. */
+function archFinaliseCap(k: Kernel, cap: Extract<Cap, { type: "frame" | "page_table" | "vspace" | "asid_pool" }>, final: boolean): void {
+  switch (cap.type) {
+    case "frame":
+      if (cap.mappedAsid !== 0n) unmapPage(k, cap.object.sizeBits, cap.mappedAsid, cap.mappedAddress, cap.object.paddr);
+      break;
+    case "page_table":
+      if (!final || !cap.isMapped) break;
+      // On RISC-V the table may be a VSpace root, whose ASID goes with it.
+      if (findVSpaceForASID(k, cap.mappedAsid) === cap.object) deleteASID(k, cap.mappedAsid, cap.object);
+      else unmapPageTable(k, cap.mappedAsid, cap.mappedAddress, cap.object);
+      break;
+    case "vspace":
+      if (final && cap.isMapped) deleteASID(k, cap.mappedAsid, cap.object);
+      break;
+    case "asid_pool":
+      if (final) deleteASIDPool(k, cap.asidBase, cap.object);
       break;
   }
 }

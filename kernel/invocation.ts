@@ -18,6 +18,11 @@ import { decodeTCBInvocation, performTCBInvocation, type TCBInvocation } from ".
 import type { TCB } from "./objects/tcb.js";
 import { decodeVCPUInvocation, performVCPUInvocation, type VCPUInvocation } from "./objects/vcpu.js";
 import { decodeUntypedInvocation, performUntypedInvocation, type UntypedInvocation } from "./objects/untyped-invocation.js";
+import { decodeASIDControlInvocation, performASIDControlInvocation, type ASIDControlInvocation } from "./objects/asid-control.js";
+import { decodeASIDPoolInvocation, performASIDPoolInvocation, type ASIDPoolInvocation } from "./objects/asid-pool.js";
+import { decodeFrameInvocation, performFrameInvocation, type FrameInvocation } from "./objects/frame.js";
+import { decodePageTableInvocation, performPageTableInvocation, type PageTableInvocation } from "./objects/page-table.js";
+import { decodeVSpaceRootInvocation } from "./objects/vspace-root.js";
 
 /** One syscall's view of the invocation: who, with which message and flags. */
 export interface InvocationContext {
@@ -49,7 +54,13 @@ export type Invocation =
   | { readonly kind: "SchedControl"; readonly control: SchedControlInvocation }
   | { readonly kind: "CNode"; readonly cnode: CNodeInvocation }
   | { readonly kind: "Untyped"; readonly untyped: UntypedInvocation }
-  | { readonly kind: "VCPU"; readonly vcpu: VCPUInvocation };
+  | { readonly kind: "VCPU"; readonly vcpu: VCPUInvocation }
+  | { readonly kind: "Frame"; readonly frame: FrameInvocation }
+  | { readonly kind: "PageTable"; readonly pageTable: PageTableInvocation }
+  /** An AArch64 VSpace cache operation that passed its checks: nothing to do on a cacheless machine. */
+  | { readonly kind: "VSpaceFlush" }
+  | { readonly kind: "ASIDControl"; readonly control: ASIDControlInvocation }
+  | { readonly kind: "ASIDPool"; readonly pool: ASIDPoolInvocation };
 
 export type Decoded = { readonly ok: true; readonly invocation: Invocation } | { readonly ok: false; readonly error: SyscallError };
 
@@ -104,10 +115,30 @@ export function decodeInvocation(k: Kernel, ctx: InvocationContext, cap: Cap): D
       const d = decodeUntypedInvocation(k, ctx, cap, ctx.slot);
       return d.ok ? ok({ kind: "Untyped", untyped: d.invocation }) : d;
     }
+    // Arch caps (Arch_decodeInvocation) are decoded before, and without, the first-phase check.
     case "vcpu": {
-      // An arch cap (Arch_decodeInvocation): decoded before, and without, the first-phase check.
       const d = decodeVCPUInvocation(k, ctx, cap.object);
       return d.ok ? ok({ kind: "VCPU", vcpu: d.invocation }) : d;
+    }
+    case "frame": {
+      const d = decodeFrameInvocation(k, ctx, cap);
+      return d.ok ? ok({ kind: "Frame", frame: d.invocation }) : d;
+    }
+    case "page_table": {
+      const d = decodePageTableInvocation(k, ctx, cap);
+      return d.ok ? ok({ kind: "PageTable", pageTable: d.invocation }) : d;
+    }
+    case "vspace": {
+      const d = decodeVSpaceRootInvocation(k, ctx, cap);
+      return d.ok ? ok({ kind: "VSpaceFlush" }) : d;
+    }
+    case "asid_control": {
+      const d = decodeASIDControlInvocation(k, ctx);
+      return d.ok ? ok({ kind: "ASIDControl", control: d.invocation }) : d;
+    }
+    case "asid_pool": {
+      const d = decodeASIDPoolInvocation(k, ctx, cap);
+      return d.ok ? ok({ kind: "ASIDPool", pool: d.invocation }) : d;
     }
     default:
       return fail({ type: "seL4_InvalidCapability", cap: 0 });
@@ -175,6 +206,20 @@ export function performInvocation(k: Kernel, ctx: InvocationContext, inv: Invoca
       break;
     case "VCPU":
       performVCPUInvocation(k, inv.vcpu);
+      break;
+    case "Frame":
+      performFrameInvocation(k, inv.frame);
+      break;
+    case "PageTable":
+      performPageTableInvocation(k, inv.pageTable);
+      break;
+    case "VSpaceFlush":
+      break;
+    case "ASIDControl":
+      performASIDControlInvocation(k, inv.control);
+      break;
+    case "ASIDPool":
+      performASIDPoolInvocation(k, inv.pool);
       break;
   }
 }

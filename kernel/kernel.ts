@@ -11,6 +11,7 @@ import { handleTimeout } from "./ipc.js";
 import { kernelConfig, threadFacts } from "./marshalling.js";
 import { completeYieldTo, type SchedContext } from "./objects/schedcontext.js";
 import { tcbAppend, type TCB } from "./objects/tcb.js";
+import type { ASIDPool, VSpaceBackend } from "./vspace.js";
 import {
   headAmount, headTime, isRoundRobin, minBudget, nsToTicks, refillBudgetCheck, refillReady, refills, refillSufficient,
   refillUnblockCheck, ticksToNs,
@@ -28,6 +29,8 @@ export interface KernelHost {
   enableIrq?(irq: number, edge: boolean): void;
   /** seL4_DebugHalt. */
   halt(): void;
+  /** The machine's address spaces and memory, told of every change to a live translation (absent: no machine). */
+  readonly vspace?: VSpaceBackend | undefined;
 }
 
 const NUM_PRIORITIES = 256;
@@ -77,6 +80,9 @@ export class Kernel {
   private readonly timerHz: bigint;
   private readonly timerPrecision: bigint;
 
+  /** The ASID table (armKSASIDTable, riscvKSASIDTable): the pool of each high ASID part, if made. */
+  readonly asidTable: (ASIDPool | undefined)[];
+
   // --- domains ---
   /** numDomains (CONFIG_NUM_DOMAINS). */
   readonly numDomains: number;
@@ -106,6 +112,7 @@ export class Kernel {
     // boot.c: domain 0 for as long as a schedule entry can last, then the end marker.
     this.domSchedule = Array.from({ length: Math.max(length, 2) }, () => ({ domain: 0, duration: 0n }));
     this.domSchedule[0] = { domain: 0, duration: DSCHED_MAX_DURATION };
+    this.asidTable = new Array<ASIDPool | undefined>(2 ** abi.vm.asidHighBits);
   }
 
   // --- registers --------------------------------------------------------------------------

@@ -1,5 +1,4 @@
 // Kernel entry for a syscall (seL4 src/api/syscall.c handleSyscall, handleInvocation, handleRecv).
-import type { Arch } from "./abi.js";
 import type { Cap, CapType } from "./cap.js";
 import { errorReply } from "./errors.js";
 import { decodeInvocation, performInvocation, type InvocationContext } from "./invocation.js";
@@ -170,22 +169,22 @@ function debugNameThread(k: Kernel, thread: TCB): void {
 
 /**
  * The capType tag of each cap (seL4 include/arch/arm/arch/64/mode/object/structures.bf and
- * include/arch/riscv/arch/64/mode/object/structures.bf, `tagged_union cap capType`). The VSpace root
- * is a vspace_cap on AArch64 and a page_table_cap on RISC-V.
+ * include/arch/riscv/arch/64/mode/object/structures.bf, `tagged_union cap capType`); the arch caps
+ * share their tags on both (RISC-V has no vspace_cap: its VSpace root is a page_table_cap).
  */
-const CAP_TYPE_TAGS: Readonly<Record<Arch, Readonly<Record<Exclude<CapType, "arch_object" | "vcpu">, bigint>>>> = {
-  aarch64: { null: 0n, untyped: 2n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_control: 14n, irq_handler: 16n, domain: 20n, sched_context: 22n, sched_control: 24n, vspace: 9n },
-  riscv64: { null: 0n, untyped: 2n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_control: 14n, irq_handler: 16n, domain: 20n, sched_context: 22n, sched_control: 24n, vspace: 3n },
+const CAP_TYPE_TAGS: Readonly<Record<Exclude<CapType, "arch_object" | "vcpu">, bigint>> = {
+  null: 0n, untyped: 2n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_control: 14n, irq_handler: 16n, domain: 20n, sched_context: 22n,
+  sched_control: 24n, frame: 1n, page_table: 3n, vspace: 9n, asid_control: 11n, asid_pool: 13n,
 };
 
-/** The same tags for the architecture objects Retype makes (a RISC-V VSpace is a page table). */
-const ARCH_CAP_TYPE_TAGS: Readonly<Record<ArchCapType, bigint>> = { frame: 1n, page_table: 3n, vspace: 9n, vcpu: 15n };
+/** The same tags for the architecture objects Retype makes but the model does not give behaviour. */
+const ARCH_CAP_TYPE_TAGS: Readonly<Record<ArchCapType, bigint>> = { vcpu: 15n };
 
 /** The cap register := the type tag of the cap it names; a failed lookup names the null cap (handleUnknownSyscall). */
 function debugCapIdentify(k: Kernel, thread: TCB): void {
   const found = lookupCap(thread, k.getReg(thread, k.abi.roles.cap));
   const cap: Cap = found.ok ? found.cap : { type: "null" };
-  k.setReg(thread, k.abi.roles.cap, cap.type === "arch_object" ? ARCH_CAP_TYPE_TAGS[cap.object.capType] : cap.type === "vcpu" ? ARCH_CAP_TYPE_TAGS.vcpu : CAP_TYPE_TAGS[k.abi.arch][cap.type]);
+  k.setReg(thread, k.abi.roles.cap, cap.type === "arch_object" ? ARCH_CAP_TYPE_TAGS[cap.object.capType] : cap.type === "vcpu" ? ARCH_CAP_TYPE_TAGS.vcpu : CAP_TYPE_TAGS[cap.type]);
 }
 
 /** Prepares the chosen thread to run: a Restart thread re-executes from its restart pc (activateThread). */

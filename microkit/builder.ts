@@ -14,6 +14,9 @@ import { Notification } from "../kernel/objects/notification.js";
 import { Reply } from "../kernel/objects/reply.js";
 import { SchedContext } from "../kernel/objects/schedcontext.js";
 import { TCB } from "../kernel/objects/tcb.js";
+import { Untyped } from "../kernel/objects/untyped.js";
+import { insertOriginalCap } from "../kernel/cspace.js";
+import { ASIDPool, assignASID, installMapping, PageTable, rootCap, type VMRights } from "../kernel/vspace.js";
 import { patchSymbol, type ElfImage, type SegmentRights } from "./elf.js";
 import { microkitLayout, type MicrokitLayout } from "./layout.js";
 import { HostIpcBuffer, Monitor, type MonitoredPd } from "./monitor.js";
@@ -32,13 +35,20 @@ export interface Mapping {
   readonly rights: SegmentRights;
   /** False for device memory (a memory region at a fixed address outside RAM). */
   readonly ram: boolean;
+  /** log2 of the frames it is made of: a memory region's page size, else 4 KiB. */
+  readonly pageBits: number;
+  /** Normal cacheable memory (a <map>'s `cached`; everything else is). */
+  readonly cached: boolean;
 }
 
 export interface PdImage {
   readonly pd: ProtectionDomain;
   readonly elf: ElfImage;
   readonly tcb: TCB;
+  /** What the PD's address space maps, as the SDF and ELF say (the kernel's tables hold the same, page by page). */
   readonly mappings: readonly Mapping[];
+  /** The PD's VSpace root in the kernel model. */
+  readonly vspace: PageTable;
 }
 
 export interface IrqLine {
@@ -71,7 +81,18 @@ export interface BuildOptions {
   readonly elves: ReadonlyMap<string, ElfImage>;
   /** The Microkit board (boards.json name); VMs need its VGIC facts. Default: the AArch64 reference board. */
   readonly board?: string;
+  /** Test only: capabilities Microkit never hands a PD, placed in its CNode. */
+  readonly testCaps?: readonly TestCap[];
 }
+
+/**
+ * A capability for tests that exercise kernel objects a Microkit PD cannot otherwise reach: untyped
+ * RAM (placed by the builder, aligned to its size), a cap to the PD's own CNode (guard 0, so a
+ * Retype with node_depth 0 puts objects at node_offset), or the ASID control cap.
+ */
+export type TestCap =
+  | { readonly pd: string; readonly slot: number; readonly kind: "untyped"; readonly sizeBits: number }
+  | { readonly pd: string; readonly slot: number; readonly kind: "cnode" | "asid_control" };
 
 const RW: SegmentRights = { read: true, write: true, execute: false };
 const NOTIFY_RIGHTS: CapRights = { read: false, write: true, grant: false, grantReply: false };
@@ -85,10 +106,13 @@ interface PdObjects {
   readonly endpoint: Endpoint | undefined;
   readonly cnode: CNode;
   readonly root: CNode;
+  readonly vspace: PageTable;
 }
 
 export function buildSystem(system: SystemDescription, o: BuildOptions): SystemImage {
   const abi = o.abi;
+  /** seL4_PageBits: ELF segments, stacks and IPC buffers are made of frames of this size. */
+  const SMALL = abi.vm.frameBits[0]!;
   const layout = microkitLayout(abi.arch);
   const kernel = new Kernel(abi, o.host);
   const frames = new FrameAllocator(o.ram);
@@ -110,6 +134,15 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
   }
 
   const monitor = createMonitor(kernel, layout);
+  // The initial thread's ASID pool (ASID table slot 0), from which every PD's VSpace gets its ASID.
+  const asidPool = new ASIDPool(abi.vm.asidLowBits);
+  kernel.asidTable[0] = asidPool;
+  let nextAsid = 1n; // ASID 0 is never assigned
+  const newVSpace = (): PageTable => {
+    const root = new PageTable(abi.vm.rootIndexBits);
+    assignASID(kernel, asidPool, nextAsid++, root);
+    return root;
+  };
   const objects = pdList.map((pd): PdObjects => {
     const tcb = new TCB(pd.name, abi.userContext.length);
     const needsEndpoint = ppTargets.has(pd.name) || pd.children.length > 0 || pd.virtualMachine !== undefined;
@@ -120,6 +153,7 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
       endpoint: needsEndpoint ? new Endpoint() : undefined,
       cnode: new CNode(layout.pdCNodeBits),
       root: new CNode(layout.rootCNodeBits),
+      vspace: newVSpace(),
     };
   });
 
@@ -137,7 +171,7 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
       ? { type: "endpoint", object: own.endpoint, badge: 0n, rights: ALL_RIGHTS }
       : { type: "notification", object: own.notification, badge: 0n, rights: ALL_RIGHTS });
     put("REPLY_CAP", { type: "reply", object: new Reply(), canGrant: true });
-    put("VSPACE_CAP", { type: "vspace", object: pd.name });
+    put("VSPACE_CAP", rootCap(kernel, own.vspace));
 
     // Faults go to the parent's endpoint badged with the fault bit and the child id, or to the
     // monitor badged with the PD's index + 1; a passive PD also gets the monitor endpoint for its
@@ -188,7 +222,13 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
         throw new BuildError(`${vmLoc.file}:${vmLoc.line}:${vmLoc.column}: error: <virtual_machine name="${pd.virtualMachine.name}"> ` +
           `needs an ARM hypervisor kernel; the ${board} ${abi.arch} kernel emulated here is not one`);
       }
-      virtualMachines.push(buildVirtualMachine(kernel, layout, pd.virtualMachine, { name: pd.name, endpoint: own.endpoint!, put }, platform));
+      // The VM's address space (guest physical): its own VSpace with the VM's <map>s.
+      const vmSpace = newVSpace();
+      installMappings(kernel, pd.virtualMachine.name, vmSpace, pd.virtualMachine.maps.map((m): Mapping => {
+        const r = regions.get(m.mr)!;
+        return { va: m.vaddr, pa: r.pa, size: r.mr.size, rights: m.perms, ram: r.ram, pageBits: log2(r.mr.pageSize), cached: m.cached };
+      }));
+      virtualMachines.push(buildVirtualMachine(kernel, layout, pd.virtualMachine, { name: pd.name, endpoint: own.endpoint!, put }, platform, vmSpace));
     }
 
     // <cspace>: another PD's TCB, SC or VSpace in a root CNode slot.
@@ -196,7 +236,7 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
       const target = objects[m.pdIndex]!;
       own.root.slots[m.slot] = m.type === "tcb" ? { type: "tcb", object: target.tcb }
         : m.type === "sc" ? { type: "sched_context", object: target.sc }
-        : { type: "vspace", object: pdList[m.pdIndex]!.name };
+        : rootCap(kernel, target.vspace);
     }
 
     patchSymbols(elf, pd, system, regions, layout);
@@ -208,7 +248,7 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
       const size = roundUp(seg.vaddr + seg.memsz, PAGE) - start;
       const pa = frames.alloc(size);
       memory.push({ pa: pa + (seg.vaddr - start), bytes: seg.data });
-      mappings.push({ va: start, pa, size, rights: seg.rights, ram: true });
+      mappings.push({ va: start, pa, size, rights: seg.rights, ram: true, pageBits: SMALL, cached: true });
     }
     for (const m of pd.maps) {
       const r = regions.get(m.mr)!;
@@ -218,10 +258,11 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
         throw new BuildError(`${m.loc.file}:${m.loc.line}:${m.loc.column}: error: <map mr="${m.mr}" vaddr="0x${m.vaddr.toString(16)}"> ` +
           `(size 0x${r.mr.size.toString(16)}) overlaps the segment of ${elf.path} at [0x${clash.va.toString(16)}, 0x${(clash.va + clash.size).toString(16)})`);
       }
-      mappings.push({ va: m.vaddr, pa: r.pa, size: r.mr.size, rights: m.perms, ram: r.ram });
+      mappings.push({ va: m.vaddr, pa: r.pa, size: r.mr.size, rights: m.perms, ram: r.ram, pageBits: log2(r.mr.pageSize), cached: m.cached });
     }
-    mappings.push({ va: layout.stackTop - pd.stackSize, pa: frames.alloc(pd.stackSize), size: pd.stackSize, rights: RW, ram: true });
-    mappings.push({ va: layout.ipcBufferVaddr, pa: frames.alloc(layout.ipcBufferSize), size: layout.ipcBufferSize, rights: RW, ram: true });
+    mappings.push({ va: layout.stackTop - pd.stackSize, pa: frames.alloc(pd.stackSize), size: pd.stackSize, rights: RW, ram: true, pageBits: SMALL, cached: true });
+    mappings.push({ va: layout.ipcBufferVaddr, pa: frames.alloc(layout.ipcBufferSize), size: layout.ipcBufferSize, rights: RW, ram: true, pageBits: SMALL, cached: true });
+    installMappings(kernel, pd.name, own.vspace, mappings);
 
     // The thread: bound notification, SC, registers as the initialiser leaves them (pc, sp only).
     const tcb = own.tcb;
@@ -230,6 +271,7 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
     // <domains>: the thread runs only in its domain's slots of the schedule.
     if (pd.domain !== undefined) tcb.domain = pd.domain;
     tcb.cspaceRoot = { type: "cnode", object: own.root, guard: 0n, guardSize: 0 };
+    tcb.vspaceRoot = rootCap(kernel, own.vspace);
     tcb.ipcBuffer = layout.ipcBufferVaddr;
     tcb.boundNotification = own.notification;
     own.notification.boundTCB = tcb;
@@ -238,7 +280,13 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
     kernel.setReg(tcb, "pc", elf.entry);
     kernel.setReg(tcb, "sp", layout.stackTop);
     tcb.restartPc = elf.entry;
-    return { pd, elf, tcb, mappings };
+    for (const t of (o.testCaps ?? []).filter((c) => c.pd === pd.name)) {
+      const slot = { cnode: own.cnode, index: t.slot };
+      if (t.kind === "untyped") insertOriginalCap(slot, { type: "untyped", object: new Untyped(frames.alloc(1n << BigInt(t.sizeBits), 1n << BigInt(t.sizeBits)), t.sizeBits, false), freeIndex: 0n });
+      else if (t.kind === "cnode") own.cnode.slots[t.slot] = { type: "cnode", object: own.cnode, guard: 0n, guardSize: 0 };
+      else insertOriginalCap(slot, { type: "asid_control" });
+    }
+    return { pd, elf, tcb, mappings, vspace: own.vspace };
   });
 
   const monitored: MonitoredPd[] = pds.map((p) => ({
@@ -284,6 +332,26 @@ function setDomainSchedule(kernel: Kernel, d: NonNullable<SystemDescription["dom
     : { domain: e.domain, duration: e.unit === "ticks" ? e.duration : (e.duration * hz) / 1_000_000n });
   entries.forEach((e, i) => kernel.configureDomainSchedule(shift + i, e.domain, e.duration));
   kernel.setDomainScheduleStart(shift + Number(d.startIndex));
+}
+
+/** The same mappings in the kernel's tables, frame by frame. */
+function installMappings(kernel: Kernel, pd: string, root: PageTable, mappings: readonly Mapping[]): void {
+  for (const m of mappings) {
+    for (let off = 0n; off < m.size; off += 1n << BigInt(m.pageBits)) {
+      const leaf = { paddr: m.pa + off, sizeBits: m.pageBits, rights: vmRights(m.rights), executable: m.rights.execute, cacheable: m.cached };
+      const clash = installMapping(kernel, root, m.va + off, leaf);
+      if (clash !== undefined) throw new BuildError(`${pd}: cannot map physical 0x${(m.pa + off).toString(16)}: ${clash}`);
+    }
+  }
+}
+
+/** Mapping rights as the kernel keeps them (Microkit rejects write-only maps). */
+function vmRights(r: SegmentRights): VMRights {
+  return r.write ? "ReadWrite" : r.read ? "ReadOnly" : "KernelOnly";
+}
+
+function log2(size: bigint): number {
+  return size.toString(2).length - 1;
 }
 
 function word(value: bigint): Uint8Array {

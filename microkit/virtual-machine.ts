@@ -17,6 +17,7 @@ import type { Endpoint } from "../kernel/objects/endpoint.js";
 import { SchedContext } from "../kernel/objects/schedcontext.js";
 import { TCB } from "../kernel/objects/tcb.js";
 import { associateVCPUTCB, VCPU, type VGICPlatform } from "../kernel/objects/vcpu.js";
+import { rootCap, type PageTable } from "../kernel/vspace.js";
 import type { MicrokitLayout } from "./layout.js";
 import type { VirtualMachine } from "./sdf/model.js";
 
@@ -61,6 +62,8 @@ export function buildVirtualMachine(
   vm: VirtualMachine,
   vmm: { readonly name: string; readonly endpoint: Endpoint; readonly put: (slot: string, cap: Cap, offset: number) => void },
   platform: VGICPlatform,
+  /** The VM's VSpace (its guest-physical address space), with an ASID. */
+  vspace: PageTable,
 ): VmImage {
   const vcpus = vm.vcpus.map((v, index): VcpuImage => {
     const tcb = new TCB(vm.name, kernel.abi.userContext.length);
@@ -68,7 +71,7 @@ export function buildVirtualMachine(
     tcb.mcp = vm.priority;
     // An empty CNode of the PD CNode's size behind a guard that makes cptrs resolve to it.
     tcb.cspaceRoot = { type: "cnode", object: new CNode(layout.pdCNodeBits), guard: 0n, guardSize: CAP_ADDRESS_BITS - layout.pdCNodeBits };
-    tcb.vspaceRoot = { type: "vspace", object: vm.name };
+    tcb.vspaceRoot = rootCap(kernel, vspace);
     // Upstream binds an IPC buffer frame but at address 0, and pc = sp = 0 (no program image).
     tcb.ipcBuffer = 0n;
     tcb.faultHandler = { type: "endpoint", object: vmm.endpoint, badge: (1n << layout.faultBadgeBit) | BigInt(v.id), rights: VM_FAULT_RIGHTS };

@@ -177,6 +177,20 @@ emit(`typedef enum {\n${Object.entries(syscalls).sort((a, b) => b[1] - a[1]).map
 section('fault tags');
 emit(`typedef enum {\n${Object.entries(faultTags).sort((a, b) => a[1] - b[1]).map(([n, v]) => `    ${n} = ${v},`).join('\n')}\n} seL4_Fault_tag_t;`);
 
+// Fault message layouts as libsel4 names them: seL4_VMFault_Addr = MR index, seL4_VMFault_Length.
+for (const [tag, f] of Object.entries(A.faults.types).sort((a, b) => a[1].label - b[1].label)) {
+  if (!(tag in faultTags)) continue;
+  const prefix = tag.replace(/^seL4_Fault_/, 'seL4_');
+  // Fields that share an MR are written "A | B" in the tables: those get no name here.
+  const mrs = Object.entries(f.mrs ?? {}).filter(([, n]) => /^\w+$/.test(n)).sort((a, b) => Number(a[0]) - Number(b[0]));
+  if (mrs.length === 0) continue;
+  emit(`enum {\n${mrs.map(([i, n]) => `    ${prefix}_${n} = ${i},`).join('\n')}\n    ${prefix}_Length = ${f.length},\n};`);
+}
+
+section('object types');
+const objectTypes = Object.entries({ ...A.objects.type_ids, ...(A.objects.aliases ?? {}) }).sort((a, b) => a[1] - b[1]);
+emit(`typedef enum {\n${objectTypes.map(([n, v]) => `    ${n} = ${v},`).join('\n')}\n} seL4_ObjectType;`);
+
 section('invocation labels');
 const lab = Object.entries(labels).sort((a, b) => a[1] - b[1]);
 emit(`enum invocation_label {\n    InvalidInvocation = ${A.invocation_labels.InvalidInvocation ?? 0},\n${lab.filter(([n]) => n !== 'InvalidInvocation').map(([n, v]) => `    ${n} = ${v},`).join('\n')}\n};`);

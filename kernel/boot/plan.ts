@@ -105,7 +105,7 @@ interface KernelWindow {
  */
 function kernelWindow(abi: KernelAbi): KernelWindow {
   if (abi.arch === "riscv64") return { base: 0xffff_ffc0_0000_0000n, top: 0xffff_ffff_8000_0000n };
-  return abi.hypervisor ? { base: 0x0000_0080_0000_0000n, top: 0x0000_00ff_c000_0000n } : { base: 0xffff_ff80_0000_0000n, top: 0xffff_ffff_c000_0000n };
+  return abi.vm.hypervisor ? { base: 0x0000_0080_0000_0000n, top: 0x0000_00ff_c000_0000n } : { base: 0xffff_ff80_0000_0000n, top: 0xffff_ffff_c000_0000n };
 }
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -49,7 +49,7 @@ export function kernelPlatform(board: string, abi: KernelAbi, ramBytes?: bigint)
   const own = boards.find((b) => b["name"] === board);
   if (own === undefined) throw new PlatformError(`boards.json has no board ${board}`);
   const platform = own["sel4"]["platform"];
-  const hyp = abi.hypervisor;
+  const hyp = abi.vm.hypervisor;
   const b = boards.find((x) => x["sel4"]["platform"] === platform && x["arch"] === abi.arch && x["sel4"]["hypervisor"] === hyp && x["memory"] != null);
   if (b === undefined) throw new PlatformError(`no measured ${platform} kernel with the hypervisor ${hyp ? "on" : "off"}: its memory layout is unknown`);
   const memory = (b["memory"]["memory"] as Json[]).map(range);

@@ -13,6 +13,7 @@ import { bindNotification, unbindNotification, type Notification } from "./notif
 import { refillUnblockCheck, scReleased as sporadicScReleased } from "../sporadic.js";
 import { cancelYieldTo, schedContextBindTCB, schedContextResume, schedContextUnbindTCB, type SchedContext } from "./schedcontext.js";
 import type { TCB } from "./tcb.js";
+import { isValidVTableRoot } from "../vspace.js";
 
 export type TCBInvocation =
   | { readonly kind: "TCBSuspend"; readonly tcb: TCB }
@@ -212,19 +213,21 @@ function decodeSetTimeoutEndpoint(_k: Kernel, _ctx: InvocationContext, tcb: TCB,
 // --- spaces and IPC buffer --------------------------------------------------------------------------
 
 /**
- * checkValidIPCBuffer: the buffer must be a non-device frame cap and the address aligned. The model
- * has no frame caps yet, so any cap fails the first check, as a non-frame cap does in seL4.
+ * checkValidIPCBuffer: the buffer must be a frame cap, not of device memory, and the address
+ * aligned to seL4_IPCBufferSizeBits. (The kernel model then reads the buffer through the thread's
+ * VSpace at that address, where seL4 reads it through the bound frame.)
  */
-function checkValidIPCBuffer(_vptr: bigint, _cap: Cap): SyscallError | undefined {
-  return ILLEGAL;
+function checkValidIPCBuffer(k: Kernel, vptr: bigint, cap: Cap): SyscallError | undefined {
+  if (cap.type !== "frame" || cap.object.isDevice) return ILLEGAL;
+  if ((vptr & ((1n << BigInt(k.abi.ipcBuffer.sizeBits)) - 1n)) !== 0n) return { type: "seL4_AlignmentError" };
+  return undefined;
 }
 
 /** The CSpace and VSpace roots of SetSpace / Configure, or the error seL4 gives for them. */
 function decodeRoots(k: Kernel, cRoot: Cap, cRootData: bigint, vRoot: Cap): { cspaceRoot: Cap; vspaceRoot: Cap } | SyscallError {
   const cspaceRoot = cRootData !== 0n ? updateCapData(k.abi, false, cRootData, cRoot) : cRoot;
   if (cspaceRoot.type !== "cnode") return ILLEGAL;
-  // isValidVTableRoot: a VSpace root (vspace_cap / root page_table_cap); the model's are all mapped.
-  if (vRoot.type !== "vspace") return ILLEGAL;
+  if (!isValidVTableRoot(k, vRoot)) return ILLEGAL;
   return { cspaceRoot, vspaceRoot: vRoot };
 }
 
@@ -235,7 +238,7 @@ function decodeConfigure(k: Kernel, ctx: InvocationContext, tcb: TCB, a: Args, m
   if (ctx.length < m.msgLength || cRoot === undefined || vRoot === undefined || bufferCap === undefined) return fail(TRUNCATED);
   const buffer = messageArg(m, "buffer", a.mr);
   if (buffer !== 0n) {
-    const e = checkValidIPCBuffer(buffer, bufferCap);
+    const e = checkValidIPCBuffer(k, buffer, bufferCap);
     if (e !== undefined) return fail(e);
   }
   const roots = decodeRoots(k, cRoot, messageArg(m, "cspace_root_data", a.mr), vRoot);
@@ -243,12 +246,12 @@ function decodeConfigure(k: Kernel, ctx: InvocationContext, tcb: TCB, a: Args, m
   return ok({ kind: "TCBThreadControlCaps", tcb, space: roots, ipcBuffer: buffer });
 }
 
-function decodeSetIPCBuffer(_k: Kernel, ctx: InvocationContext, tcb: TCB, a: Args, m: MethodLayout): Decoded {
+function decodeSetIPCBuffer(k: Kernel, ctx: InvocationContext, tcb: TCB, a: Args, m: MethodLayout): Decoded {
   const bufferCap = a.cap(capArg(m, "bufferFrame"));
   if (ctx.length < m.msgLength || bufferCap === undefined) return fail(TRUNCATED);
   const buffer = messageArg(m, "buffer", a.mr);
   if (buffer !== 0n) {
-    const e = checkValidIPCBuffer(buffer, bufferCap);
+    const e = checkValidIPCBuffer(k, buffer, bufferCap);
     if (e !== undefined) return fail(e);
   }
   return ok({ kind: "TCBThreadControlCaps", tcb, ipcBuffer: buffer });

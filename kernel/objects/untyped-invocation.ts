@@ -15,11 +15,13 @@ import type { InvocationContext } from "../invocation.js";
 import type { Kernel } from "../kernel.js";
 import { CNode, type Slot } from "./cnode.js";
 import { Endpoint } from "./endpoint.js";
+import { Frame } from "./frame.js";
 import { Notification } from "./notification.js";
 import { Reply } from "./reply.js";
 import { SchedContext } from "./schedcontext.js";
 import { TCB } from "./tcb.js";
 import { ArchObject, Untyped, getObjectSize, objectTypes, recordObjectRegion, type ObjectType } from "./untyped.js";
+import { PageTable } from "../vspace.js";
 
 export type UntypedCap = Extract<Cap, { readonly type: "untyped" }>;
 
@@ -128,8 +130,10 @@ export function performUntypedInvocation(k: Kernel, inv: UntypedInvocation): voi
   const cap = slotCap(inv.slot);
   if (cap.type !== "untyped") throw new Error("UntypedRetype: the untyped cap left its slot between decode and perform");
   const types = objectTypes(k.abi);
-  // resetUntypedCap would clear the block's RAM here (not device memory); frames are not backed by
-  // the kernel model, so only the watermark moves: to the end of the new objects.
+  // resetUntypedCap: what the old children used is cleared (device memory is left as it is), so
+  // every new object, frames included, starts zeroed.
+  const used = cap.freeIndex << BigInt(types.minUntypedBits);
+  if (inv.reset && !inv.isDevice && used > 0n) k.host.vspace?.zero(cap.object.paddr, used);
   const freeRef = inv.retypeBase + (BigInt(inv.count) << BigInt(inv.objectSize));
   inv.slot.cnode.slots[inv.slot.index] = { ...cap, freeIndex: (freeRef - cap.object.paddr) >> BigInt(types.minUntypedBits) };
   // createNewObjects: object i at retypeBase + i * 2^objectSize, its cap after the untyped's.
@@ -142,7 +146,8 @@ export function performUntypedInvocation(k: Kernel, inv: UntypedInvocation): voi
 
 /**
  * A new object of type `t` at `base` and the original cap to it (createObject, Arch_createObject):
- * kernel objects in their initial state, architecture objects as placeholders.
+ * every object in its initial state (frames read-write and unmapped, tables empty and unmapped); a
+ * VCPU as a placeholder.
  */
 export function createObject(k: Kernel, t: ObjectType, base: bigint, userSize: number, objectSize: number, isDevice: boolean, creator: string): Cap {
   const placed = <T extends object>(object: T): T => {
@@ -167,8 +172,11 @@ export function createObject(k: Kernel, t: ObjectType, base: bigint, userSize: n
     case "reply":
       return { type: "reply", object: placed(new Reply()), canGrant: true };
     case "frame":
+      return { type: "frame", object: new Frame(base, objectSize, isDevice), rights: "ReadWrite", mappedAsid: 0n, mappedAddress: 0n };
     case "page_table":
+      return { type: "page_table", object: placed(new PageTable(k.abi.vm.ptIndexBits)), isMapped: false, mappedAsid: 0n, mappedAddress: 0n };
     case "vspace":
+      return { type: "vspace", object: placed(new PageTable(k.abi.vm.rootIndexBits)), isMapped: false, mappedAsid: 0n };
     case "vcpu":
       return { type: "arch_object", object: new ArchObject(t.name, t.kind, base, objectSize, isDevice) };
   }

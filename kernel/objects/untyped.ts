@@ -25,12 +25,13 @@ export class Untyped {
   ) {}
 }
 
-/** The seL4 cap an architecture object has: frame_cap, page_table_cap, vspace_cap (AArch64), vcpu_cap. */
-export type ArchCapType = "frame" | "page_table" | "vspace" | "vcpu";
+/** The seL4 cap of an architecture object Retype makes without modelling it: vcpu_cap. */
+export type ArchCapType = "vcpu";
 
 /**
- * A frame, page table, VSpace root or VCPU made by Retype. The model gives these no behaviour yet; the
- * cap records what seL4's would: the object type, where it lives and how big it is.
+ * A VCPU made by Retype. The model gives it no behaviour (a VCPU needs the board's VGIC facts, which
+ * the kernel model does not have); the cap records what seL4's would: the object type, where it lives
+ * and how big it is.
  */
 export class ArchObject {
   constructor(
@@ -45,7 +46,7 @@ export class ArchObject {
 }
 
 /** What an object of each type becomes in the model. */
-export type ObjectKind = "untyped" | "tcb" | "endpoint" | "notification" | "cnode" | "sched_context" | "reply" | ArchCapType;
+export type ObjectKind = "untyped" | "tcb" | "endpoint" | "notification" | "cnode" | "sched_context" | "reply" | "frame" | "page_table" | "vspace" | ArchCapType;
 
 /**
  * How big an object of a type is (getObjectSize): a fixed seL4_*Bits constant, the caller's size
@@ -185,6 +186,7 @@ export function capRegion(cap: Cap): Region | undefined {
   switch (cap.type) {
     case "untyped":
     case "arch_object":
+    case "frame":
       return { base: cap.object.paddr, sizeBits: cap.object.sizeBits };
     case "endpoint":
     case "notification":
@@ -192,6 +194,9 @@ export function capRegion(cap: Cap): Region | undefined {
     case "cnode":
     case "tcb":
     case "sched_context":
+    case "page_table":
+    case "vspace":
+    case "asid_pool":
       return placement.get(cap.object);
     default:
       return undefined;

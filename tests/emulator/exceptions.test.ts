@@ -66,9 +66,9 @@ const ACCESSES: Readonly<Record<Arch, string>> = {
 const READ = CODE, WRITE = CODE + 0xcn, FETCH = CODE + 0x18n;
 
 /** Microkit's AArch64 kernel runs at EL2; sel4test's and qemu_virt_aarch64_el1's at EL1. */
-const ARM_HYP = { arch: "aarch64", hypervisor: true } as const;
-const ARM_EL1 = { arch: "aarch64", hypervisor: false } as const;
-const RISCV = { arch: "riscv64", hypervisor: false } as const;
+const ARM_HYP = { arch: "aarch64", vm: { hypervisor: true } } as const;
+const ARM_EL1 = { arch: "aarch64", vm: { hypervisor: false } } as const;
+const RISCV = { arch: "riscv64", vm: { hypervisor: false } } as const;
 
 describe("exitToFault, aarch64", () => {
   test("mrs sctlr_el1 at EL0 is a UserException with Number = ESR 0x2000000 (EC 0, IL), Code 0", () => {
@@ -123,7 +123,7 @@ describe.each(["aarch64", "riscv64"] as const)("exitToFault on %s, inside a bloc
     // Two instructions, then a load from an unmapped page: all in one translated block.
     const source = arch === "aarch64" ? "add x1, x1, #1\n add x1, x1, #1\n ldr x2, [x0]\n svc #0" : ".option norvc\n addi a1, a1, 1\n addi a1, a1, 1\n ld a2, 0(a0)\n ecall";
     const { exit, insn, cpu } = runToFault(arch, source, CODE, UNMAPPED + 0x18n);
-    expect(exitToFault({ arch, hypervisor: arch === "aarch64" }, exit, insn)).toEqual({
+    expect(exitToFault({ arch, vm: { hypervisor: arch === "aarch64" } }, exit, insn)).toEqual({
       pc: CODE + 8n,
       fault: { type: "VMFault", address: UNMAPPED + 0x18n, instruction: false, fsr: arch === "aarch64" ? 0x9200_0007n : 5n },
     });

@@ -24,7 +24,7 @@ describe.each(["sel4test-aarch64", "sel4test-riscv64"])("the %s kernel", (name) 
     expect(derived.objectBits).toEqual(preset.objectBits);
     expect(derived.userTop).toBe(preset.userTop);
     expect(derived.userVSpaceTop).toBe(preset.userVSpaceTop);
-    expect(derived.hypervisor).toBe(false);
+    expect(derived.vm.hypervisor).toBe(false);
   });
 
   test("the label count and group ends are the measured enum's", () => {
@@ -70,7 +70,7 @@ test("qemu_virt_aarch64_el1: the hypervisor off drops the VCPU labels and moves 
   expect(derived.userVSpaceTop).toBe(BigInt(facts["vm"]["seL4_UserVSpaceTop"]));
   expect(derived.objectBits["seL4_VSpaceBits"]).toBe(facts["vm"]["seL4_VSpaceBits"]);
   expect(derived.objectBits["seL4_VSpaceIndexBits"]).toBe(9);
-  expect(derived.hypervisor).toBe(false);
+  expect(derived.vm.hypervisor).toBe(false);
 });
 
 test("syscalls that a configuration lacks keep their places: DebugPutChar is -12 with or without the debug build's others", () => {

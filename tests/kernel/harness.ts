@@ -14,6 +14,7 @@ import { Reply } from "../../kernel/objects/reply.js";
 import { SchedContext } from "../../kernel/objects/schedcontext.js";
 import { TCB, type UserMemory } from "../../kernel/objects/tcb.js";
 import { activateThread, handleSyscall } from "../../kernel/syscall.js";
+import { ASIDPool, PageTable, assignASID, rootCap } from "../../kernel/vspace.js";
 
 export const ARCHES: readonly Arch[] = ["aarch64", "riscv64"];
 
@@ -235,6 +236,22 @@ export class Sim {
     tcb.restartPc = this.nextPc;
     this.nextPc += 0x100000n;
     return { tcb, cnode, root, memory, ipc, sc, reply };
+  }
+
+  /**
+   * A VSpace root with an ASID and the cap to it (vspace_cap on AArch64, page_table_cap on RISC-V), as
+   * a system builder makes one: the first call puts an ASID pool in slot 0 of the ASID table.
+   */
+  newVSpace(): Cap {
+    let pool = this.k.asidTable[0];
+    if (pool === undefined) {
+      pool = new ASIDPool(this.abi.vm.asidLowBits);
+      this.k.asidTable[0] = pool;
+    }
+    const free = pool.roots.findIndex((r, i) => r === undefined && i > 0);
+    const root = new PageTable(this.abi.vm.rootIndexBits);
+    assignASID(this.k, pool, BigInt(free), root);
+    return rootCap(this.k, root);
   }
 
   /** Puts `cap` in slot `index` of the PD's CNode and returns its cptr (= index). */

@@ -7,6 +7,7 @@ import {
   ARCHES, Endpoint, Notification, SchedContext, Sim, archJson, endpointCap, makePassive, notificationCap, rights, slot,
 } from "../harness.js";
 import { call, err, reply, success } from "./invoke.js";
+import { Frame } from "../../../kernel/objects/frame.js";
 
 const INPUT = slot("INPUT_CAP");
 const CHILD = 30n; // slots the tests fill
@@ -306,37 +307,56 @@ describe.each(ARCHES)("TCBSetSpace, TCBConfigure, TCBSetIPCBuffer, TCBSetTimeout
     const ep = new Endpoint();
     sim.give(parent, EP, endpointCap(ep));
     sim.give(parent, CNODE, { type: "cnode", object: child.root, guard: 0n, guardSize: 0 });
-    sim.give(parent, VSPACE, { type: "vspace", object: "child" });
+    const vspace = sim.newVSpace();
+    sim.give(parent, VSPACE, vspace);
     const f = archJson(arch)["cnode_cap_data"]["fields"];
     const data = (3n << BigInt(f["guard"]["offset"])) | (4n << BigInt(f["guardSize"]["offset"]));
     call(sim, parent, CHILD, "TCBSetSpace", [data, 0n], [EP, CNODE, VSPACE]);
     expect(reply(sim, parent)).toEqual(success());
     expect(child.tcb.faultHandler).toEqual(endpointCap(ep));
     expect(child.tcb.cspaceRoot).toEqual({ type: "cnode", object: child.root, guard: 3n, guardSize: 4 });
-    expect(child.tcb.vspaceRoot).toEqual({ type: "vspace", object: "child" });
+    expect(child.tcb.vspaceRoot).toEqual(vspace);
   });
 
-  it("SetSpace errors: non-CNode root, non-VSpace root (IllegalOperation), bad fault endpoint (InvalidCapability 1)", () => {
+  it("SetSpace errors: non-CNode root, non-VSpace or unassigned root (IllegalOperation), bad fault endpoint (InvalidCapability 1)", () => {
     const { sim, parent } = world(arch);
     sim.give(parent, EP, endpointCap(new Endpoint(), 0n, rights({ write: true })));
     sim.give(parent, CNODE, { type: "cnode", object: parent.root, guard: 0n, guardSize: 0 });
-    sim.give(parent, VSPACE, { type: "vspace", object: "x" });
+    const vspace = sim.newVSpace();
+    sim.give(parent, VSPACE, vspace);
     call(sim, parent, CHILD, "TCBSetSpace", [0n, 0n], [EP, VSPACE, VSPACE]);
     expect(reply(sim, parent)).toEqual(err(arch, "seL4_IllegalOperation"));
     call(sim, parent, CHILD, "TCBSetSpace", [0n, 0n], [EP, CNODE, CNODE]);
     expect(reply(sim, parent)).toEqual(err(arch, "seL4_IllegalOperation"));
+    // A root no ASID pool has assigned yet (isValidVTableRoot needs it mapped).
+    sim.give(parent, VSPACE, { ...vspace, isMapped: false } as typeof vspace);
+    call(sim, parent, CHILD, "TCBSetSpace", [0n, 0n], [EP, CNODE, VSPACE]);
+    expect(reply(sim, parent)).toEqual(err(arch, "seL4_IllegalOperation"));
+    sim.give(parent, VSPACE, vspace);
     call(sim, parent, CHILD, "TCBSetSpace", [0n, 0n], [EP, CNODE, VSPACE]);
     expect(reply(sim, parent)).toEqual(err(arch, "seL4_InvalidCapability", 1n));
     call(sim, parent, CHILD, "TCBSetSpace", [0n], [EP, CNODE, VSPACE]);
     expect(reply(sim, parent)).toEqual(err(arch, "seL4_TruncatedMessage"));
   });
 
-  it("Configure with buffer 0 sets roots and clears the IPC buffer; a buffer without a frame cap is IllegalOperation", () => {
+  it("Configure with buffer 0 sets roots and clears the IPC buffer; the buffer must be an aligned, non-device frame", () => {
     const { sim, parent, child } = world(arch);
     sim.give(parent, CNODE, { type: "cnode", object: child.root, guard: 0n, guardSize: 0 });
-    sim.give(parent, VSPACE, { type: "vspace", object: "child" });
+    sim.give(parent, VSPACE, sim.newVSpace());
     call(sim, parent, CHILD, "TCBConfigure", [0n, 0n, 0x1000n], [CNODE, VSPACE, VSPACE]);
     expect(reply(sim, parent)).toEqual(err(arch, "seL4_IllegalOperation"));
+    const frame = (isDevice: boolean) => ({ type: "frame", object: new Frame(0x4000_0000n, 12, isDevice), rights: "ReadWrite", mappedAsid: 0n, mappedAddress: 0n }) as const;
+    sim.give(parent, NTFN, frame(true));
+    call(sim, parent, CHILD, "TCBConfigure", [0n, 0n, 0x1000n], [CNODE, VSPACE, NTFN]);
+    expect(reply(sim, parent)).toEqual(err(arch, "seL4_IllegalOperation"));
+    sim.give(parent, NTFN, frame(false));
+    // seL4_IPCBufferSizeBits: the address is aligned to 2^10.
+    expect(archJson(arch)["ipc_buffer"]["seL4_IPCBufferSizeBits"]).toBe(10);
+    call(sim, parent, CHILD, "TCBConfigure", [0n, 0n, 0x1200n], [CNODE, VSPACE, NTFN]);
+    expect(reply(sim, parent)).toEqual(err(arch, "seL4_AlignmentError"));
+    call(sim, parent, CHILD, "TCBConfigure", [0n, 0n, 0x1400n], [CNODE, VSPACE, NTFN]);
+    expect(reply(sim, parent)).toEqual(success());
+    expect(child.tcb.ipcBuffer).toBe(0x1400n);
     call(sim, parent, CHILD, "TCBConfigure", [0n, 0n, 0n], [CNODE, VSPACE, VSPACE]);
     expect(reply(sim, parent)).toEqual(success());
     expect(child.tcb.ipcBuffer).toBe(0n);

@@ -9,6 +9,8 @@ import { kernelAbi } from "../../../kernel/abi.js";
 import type { Cap } from "../../../kernel/cap.js";
 import { insertOriginalCap, mdbNode } from "../../../kernel/cspace.js";
 import { ArchObject, Untyped, capRegion, objectTypes } from "../../../kernel/objects/untyped.js";
+import { Frame } from "../../../kernel/objects/frame.js";
+import type { PageTable } from "../../../kernel/vspace.js";
 import { CN, CNodeWorld, PD_BITS, rightsWord } from "../cnode-world.js";
 import { ARCHES, Endpoint, archJson, endpointCap, SchedContext, TCB } from "../harness.js";
 
@@ -172,7 +174,7 @@ describe.each(ARCHES)("UntypedRetype: objects and addresses (%s)", (arch) => {
     expect(freeIndex(w)).toBe(0x200n);
   });
 
-  it("architecture objects are caps with type, address and size", () => {
+  it("architecture objects: frames read-write and unmapped, tables empty and unmapped, VCPUs as placeholders", () => {
     const w = new CNodeWorld(arch);
     giveUntyped(w, 0x4000_0000n, 30);
     const expected: readonly [string, number][] =
@@ -183,11 +185,25 @@ describe.each(ARCHES)("UntypedRetype: objects and addresses (%s)", (arch) => {
       arch === "aarch64"
         ? [0x4000_0000n, 0x4000_1000n, 0x4000_2000n, 0x4000_4000n, 0x4020_0000n]
         : [0x4000_0000n, 0x4000_1000n, 0x4020_0000n];
-    const kinds = arch === "aarch64" ? ["frame", "page_table", "vspace", "vcpu", "frame"] : ["frame", "page_table", "frame"];
+    // Table entries: 2^9 below the root; the AArch64 hypervisor VSpace root has 2^10 (seL4_VSpaceIndexBits).
+    const entries = { page_table: 512, vspace: 1024 } as const;
     expected.forEach(([name], i) => retype(w, { type: name, offset: 100n + BigInt(i) }));
     w.expectSuccess();
     expected.forEach(([name, bits], i) => {
-      expect(w.at(100n + BigInt(i))).toEqual({ type: "arch_object", object: new ArchObject(name, kinds[i] as ArchObject["capType"], addrs[i]!, bits, false) });
+      const cap = w.at(100n + BigInt(i));
+      expect(capRegion(cap)).toEqual({ base: addrs[i], sizeBits: bits });
+      if (name.includes("Page") && !name.includes("PageTable")) {
+        expect(cap).toEqual({ type: "frame", object: new Frame(addrs[i]!, bits, false), rights: "ReadWrite", mappedAsid: 0n, mappedAddress: 0n });
+      } else if (name.includes("PageTable")) {
+        expect(cap).toMatchObject({ type: "page_table", isMapped: false, mappedAsid: 0n, mappedAddress: 0n });
+        expect((cap as { object: PageTable }).object.entries).toHaveLength(entries.page_table);
+        expect((cap as { object: PageTable }).object.entries.every((e) => e === undefined)).toBe(true);
+      } else if (name.includes("VSpace")) {
+        expect(cap).toMatchObject({ type: "vspace", isMapped: false, mappedAsid: 0n });
+        expect((cap as { object: PageTable }).object.entries).toHaveLength(entries.vspace);
+      } else {
+        expect(cap).toEqual({ type: "arch_object", object: new ArchObject(name, "vcpu", addrs[i]!, bits, false) });
+      }
     });
   });
 
@@ -372,11 +388,11 @@ describe.each(ARCHES)("UntypedRetype: device untypeds (%s)", (arch) => {
     retype(w, { type: "seL4_UntypedObject", size: 12n, offset: 102n });
     retype(w, { type: large, offset: 103n });
     w.expectSuccess();
-    expect(w.at(100n)).toMatchObject({ type: "arch_object", object: { paddr: 0x0900_0000n, isDevice: true } });
-    expect(w.at(101n)).toMatchObject({ type: "arch_object", object: { paddr: 0x0900_1000n, isDevice: true } });
+    expect(w.at(100n)).toMatchObject({ type: "frame", object: { paddr: 0x0900_0000n, isDevice: true } });
+    expect(w.at(101n)).toMatchObject({ type: "frame", object: { paddr: 0x0900_1000n, isDevice: true } });
     expect(w.at(102n)).toEqual({ type: "untyped", object: new Untyped(0x0900_2000n, 12, true), freeIndex: 0n });
     // Aligned up from 0x0900_3000 to the next 2 MiB boundary: the block is then full.
-    expect(w.at(103n)).toMatchObject({ type: "arch_object", object: { paddr: 0x0920_0000n, sizeBits: 21, isDevice: true } });
+    expect(w.at(103n)).toMatchObject({ type: "frame", object: { paddr: 0x0920_0000n, sizeBits: 21, isDevice: true } });
     expect(freeIndex(w)).toBe(0x40_0000n >> 4n);
     retype(w, { cap: 102n, type: page, offset: 104n });
     w.expectSuccess();
@@ -447,7 +463,8 @@ describe.each(ARCHES)("UntypedRetype: errors in seL4's order (%s)", (arch) => {
     const w = world(14);
     retype(w, { type: typeId(arch, "seL4_ObjectTypeCount") - 1n, offset: 100n });
     w.expectSuccess();
-    expect(w.at(100n).type).toBe("arch_object");
+    // aarch64: seL4_ARM_VCPUObject; riscv64: seL4_RISCV_PageTableObject.
+    expect(w.at(100n).type).toBe(arch === "aarch64" ? "arch_object" : "page_table");
   });
 
   it.each([
