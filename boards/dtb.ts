@@ -116,3 +116,14 @@ export function encodeDtb(root: DtNode, reserved: readonly { readonly address: b
   out.set(strings, stringsOffset);
   return out;
 }
+
+/** The child of `n` called `name` (its node name before any @unit-address). */
+export function childNamed(n: DtNode, name: string): DtNode | undefined {
+  return n.children.find((c) => c.name === name || c.name.startsWith(`${name}@`));
+}
+
+/** A property's 32-bit cells, if it has that property and it is written as cells. */
+export function propCells(n: DtNode, prop: string): bigint[] | undefined {
+  const v = n.props.find(([name]) => name === prop)?.[1];
+  return v !== undefined && typeof v === "object" && "cells" in v ? v.cells.map((c) => BigInt(c)) : undefined;
+}

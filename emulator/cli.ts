@@ -9,6 +9,7 @@ import { readBundle, unpackBundle } from "./image-bundle.js";
 import type { ConsoleMode } from "./console.js";
 import type { TraceEvent } from "./machine.js";
 import { checkSystem } from "./check.js";
+import { bootRootTask } from "./boot.js";
 import { CONFIGS, runSystem, UserError, type RunResult } from "./system.js";
 
 const HELP = `microkit-emu: run seL4 Microkit systems without hardware
@@ -17,6 +18,7 @@ Usage:
   microkit-emu run <file.system> --board <board> [options]
   microkit-emu check <file.system> --board <board> [--config C] [--search-path DIR...] [--report FILE] [-o IMAGE]
   microkit-emu run <IMAGE>                 (an image written by check -o, e.g. by the SDK's bin/microkit)
+  microkit-emu boot <root-task.elf> --board <board> (--config C | --kernel-config FILE) [options]
 
   Loads the System Description File, finds each protection domain's ELF, builds the
   system as the Microkit tool and monitor would, and runs it on an emulated seL4 (MCS)
@@ -28,7 +30,14 @@ Usage:
   as one image that "run IMAGE" runs; the SDK's bin/microkit is "check" with upstream's
   arguments (<system> --board B --config C -o IMAGE -r REPORT --search-path DIR...).
 
-Options for run:
+  boot starts an ELF as seL4 starts its initial thread: the image, IPC buffer, BootInfo
+  and the board's device tree where the kernel puts them, every initial cap in the root
+  CNode, untyped caps for all free memory and device space. C is a kernel configuration
+  preset (sel4test-aarch64, sel4test-riscv64) or a Microkit config of the board (debug,
+  release, benchmark); --kernel-config takes a seL4 build's gen_config.json. The kernel's
+  own messages (boot log, faults without a handler) go to stderr.
+
+Options for run (and boot, which also takes --ram):
   --board <name>          the board to emulate (required): ${BOARDS.map((b) => b.name).join(", ")}
   --config <name>         kernel configuration: ${CONFIGS.join(", ")} (default: debug)
   --search-path <dir>...  folders to search for program images after the current
@@ -49,6 +58,8 @@ Options for run:
   --trace                 print every kernel entry (thread, syscall or fault), device
                           register access (with its value) and interrupt (raised,
                           acknowledged), with its virtual time in ns, on stderr
+  --ram <size>            (boot) the machine's RAM as QEMU's -m takes it: 2G, 512M, or
+                          a number of MiB (default: what Microkit configures for the board)
   --report <file>         (run and check) write a report of the system: PDs with their
                           scheduling parameters, every mapping with its physical
                           address, memory regions, channels, IRQs
@@ -77,6 +88,8 @@ interface RunArgs {
   system: string;
   board: string | undefined;
   config: string | undefined;
+  kernelConfig: string | undefined;
+  ramBytes: bigint | undefined;
   searchPaths: string[];
   maxInstructions: bigint | undefined;
   stopAfterNs: bigint | undefined;
@@ -90,8 +103,8 @@ interface RunArgs {
   trace: boolean;
 }
 
-function parseRunArgs(args: readonly string[]): RunArgs {
-  const out: RunArgs = { system: "", board: undefined, config: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, input: undefined, console: undefined, realtime: false, report: undefined, output: undefined, json: false, quiet: false, trace: false };
+function parseRunArgs(args: readonly string[], command: string): RunArgs {
+  const out: RunArgs = { system: "", board: undefined, config: undefined, kernelConfig: undefined, ramBytes: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, input: undefined, console: undefined, realtime: false, report: undefined, output: undefined, json: false, quiet: false, trace: false };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -106,6 +119,12 @@ function parseRunArgs(args: readonly string[]): RunArgs {
         break;
       case "--config":
         out.config = value();
+        break;
+      case "--kernel-config":
+        out.kernelConfig = value();
+        break;
+      case "--ram":
+        out.ramBytes = parseRamSize(value());
         break;
       case "--search-path": {
         const start = out.searchPaths.length;
@@ -155,7 +174,8 @@ function parseRunArgs(args: readonly string[]): RunArgs {
         positional.push(a);
     }
   }
-  if (positional.length !== 1) throw new UserError(positional.length === 0 ? "a system description file is needed (see microkit-emu --help)" : `one system file is expected, got: ${positional.join(" ")}`);
+  const what = command === "boot" ? "root-task ELF" : "system description file";
+  if (positional.length !== 1) throw new UserError(positional.length === 0 ? `a ${what} is needed (see microkit-emu --help)` : `one ${what} is expected, got: ${positional.join(" ")}`);
   out.system = positional[0]!;
   return out;
 }
@@ -191,6 +211,15 @@ function inputSource(file: string | undefined): InputSource | undefined {
   return stdin.isFIFO() || stdin.isSocket() || stdin.isFile() || process.stdin.isTTY ? stdinSource() : undefined;
 }
 
+const RAM_UNITS: Readonly<Record<string, bigint>> = { "": 1n << 20n, K: 1n << 10n, M: 1n << 20n, G: 1n << 30n, T: 1n << 40n };
+
+/** A RAM size as QEMU's -m reads it: a whole number with K, M, G or T (binary units); no unit means MiB. */
+export function parseRamSize(text: string): bigint {
+  const m = /^([0-9]+)([KMGT]?)$/i.exec(text);
+  if (m === null || BigInt(m[1]!) === 0n) throw new UserError(`--ram takes a size such as 2G, 512M or 3072 (MiB); not '${text}'`);
+  return BigInt(m[1]!) * RAM_UNITS[m[2]!.toUpperCase()]!;
+}
+
 const UNITS: Readonly<Record<string, bigint>> = { s: 1_000_000_000n, ms: 1_000_000n, us: 1_000n, ns: 1n };
 
 /** A virtual-time duration such as 5s, 250ms, 100us or 1500ns, in nanoseconds. */
@@ -215,10 +244,10 @@ function formatTrace(e: TraceEvent): string {
   }
 }
 
-function summary(r: RunResult): string {
+function summary(r: RunResult, rootTask: boolean): string {
   const how = { idle: "system idle", halted: "halted by seL4_DebugHalt", "instruction-limit": "instruction limit reached", "time-limit": "--stop-after time reached" }[r.stopReason];
   return `microkit-emu: ${how} at ${r.virtualTimeUs} us of virtual time, ${r.stats.instructions} instructions; ` +
-    `${r.protectionDomains.length} PDs, ${r.stats.syscalls} syscalls, ${r.stats.faults} faults`;
+    `${rootTask ? "root task" : `${r.protectionDomains.length} PDs`}, ${r.stats.syscalls} syscalls, ${r.stats.faults} faults`;
 }
 
 export function main(argv: readonly string[]): number {
@@ -230,12 +259,12 @@ export function main(argv: readonly string[]): number {
       process.stdout.write(HELP);
       return command === undefined ? 1 : 0;
     }
-    if (command !== "run" && command !== "check") throw new UserError(`unknown command '${command}' (expected run or check; see microkit-emu --help)`);
+    if (command !== "run" && command !== "check" && command !== "boot") throw new UserError(`unknown command '${command}' (expected run, check or boot; see microkit-emu --help)`);
     if (rest.includes("--help") || rest.includes("-h")) {
       process.stdout.write(HELP);
       return 0;
     }
-    const a = parseRunArgs(rest);
+    const a = parseRunArgs(rest, command);
     if (command === "run") adoptImage(a);
     if (a.board === undefined) throw new UserError(`${command} needs --board <name> (${command === "run" ? "one of: " + BOARDS.map((b) => b.name).join(", ") : "any Microkit board"})`);
     if (command === "check") {
@@ -249,18 +278,32 @@ export function main(argv: readonly string[]): number {
       err(r.summary + (a.output === undefined ? "" : `; image written to ${a.output}`));
       return 0;
     }
-    const input = inputSource(a.input);
-    const result = runSystem({
-      systemFile: a.system, board: a.board, searchPaths: a.searchPaths,
-      ...(a.config === undefined ? {} : { config: a.config }),
+    if (command !== "boot" && (a.kernelConfig !== undefined || a.ramBytes !== undefined)) {
+      throw new UserError(`${a.kernelConfig !== undefined ? "--kernel-config" : "--ram"} applies to boot only`);
+    }
+    const input = command === "boot" ? undefined : inputSource(a.input);
+    const common = {
+      board: a.board,
       ...(a.maxInstructions === undefined ? {} : { maxInstructions: a.maxInstructions }),
       ...(a.stopAfterNs === undefined ? {} : { stopAfterNs: a.stopAfterNs }),
-      ...(input === undefined ? {} : { input }),
       ...(a.console === undefined ? {} : { console: a.console }),
       ...(a.realtime ? { realtime: true } : {}),
-      ...(a.report === undefined ? {} : { reportFile: a.report }),
-      onOutput: (t) => void process.stdout.write(t),
+      onOutput: (t: string) => void process.stdout.write(t),
       ...(a.trace ? { trace: (e: TraceEvent) => err(paint.cyan(formatTrace(e))) } : {}),
+    };
+    const result = command === "boot" ? bootRootTask({
+      ...common, elf: a.system,
+      ...(a.config === undefined ? {} : { config: a.config }),
+      ...(a.kernelConfig === undefined ? {} : { kernelConfigFile: a.kernelConfig }),
+      ...(a.ramBytes === undefined ? {} : { ramBytes: a.ramBytes }),
+      ...(a.input === undefined ? {} : { input: inputSource(a.input)! }),
+      // The kernel's own console lines, as a debug kernel prints them.
+      onDiagnostic: (line) => err(paint.yellow(line)),
+    }) : runSystem({
+      ...common, systemFile: a.system, searchPaths: a.searchPaths,
+      ...(a.config === undefined ? {} : { config: a.config }),
+      ...(input === undefined ? {} : { input }),
+      ...(a.report === undefined ? {} : { reportFile: a.report }),
       // The monitor's reports carry their own MON| prefix, as upstream's do.
       onDiagnostic: (line) => err(paint.yellow(line.startsWith("MON|") ? line : `microkit-emu: ${line}`)),
     });
@@ -270,7 +313,7 @@ export function main(argv: readonly string[]): number {
         syscalls: result.stats.syscalls, faults: result.stats.faults, protectionDomains: result.protectionDomains, diagnostics: result.diagnostics,
       }));
     } else if (!a.quiet) {
-      err(paint.dim(summary(result)));
+      err(paint.dim(summary(result, command === "boot")));
     }
     return 0;
   } catch (e) {

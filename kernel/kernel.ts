@@ -27,6 +27,8 @@ export interface KernelHost {
   ackIrq(irq: number): void;
   /** IRQControl issued a handler for the line: the controller enables it with this trigger (absent: lines are enabled up front). */
   enableIrq?(irq: number, edge: boolean): void;
+  /** A thread's VSpace root changed (TCBConfigure, TCBSetSpace): it runs in that address space from now on. */
+  threadVSpaceChanged?(tcb: TCB): void;
   /** seL4_DebugHalt. */
   halt(): void;
   /** The machine's address spaces and memory, told of every change to a live translation (absent: no machine). */

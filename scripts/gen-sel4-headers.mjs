@@ -286,10 +286,7 @@ if (A.boot.vcpu_registers) {
 }
 
 // ---------------------------------------------------------------------------
-section('object types and sizes');
-const typeIds = Object.entries(A.objects.type_ids).filter(([n]) => n !== 'seL4_ObjectTypeCount' && !n.endsWith('TypeCount'));
-emit(`typedef enum {\n${typeIds.map(([n, v]) => `    ${n} = ${v},`).join('\n')}\n    seL4_ObjectTypeCount = ${A.objects.type_ids.seL4_ObjectTypeCount},\n} seL4_ObjectType;`);
-for (const [n, v] of Object.entries(A.objects.aliases ?? {})) if (!n.includes('IOPageTable')) emit(`#define ${n} ((seL4_Word)${v})`);
+section('object sizes, user address space, priorities');
 for (const [n, v] of Object.entries(A.objects.size_bits)) emit(`#define ${n} ${v}`);
 emit(`#define seL4_UserTop ((seL4_Word)${A.vm.seL4_UserTop})`);
 emit(`#define seL4_UserVSpaceTop ((seL4_Word)${A.vm.seL4_UserVSpaceTop})`);

@@ -41,6 +41,11 @@ for board in qemu_virt_aarch64 qemu_virt_riscv64 odroidc4; do
   make -s --no-print-directory -f scripts/pd.mk BOARD="$board" CONFIG=debug -j"$(nproc)"
 done
 
+# Root-task test programs (tests/roottasks/), for the two sel4test kernel configurations.
+for config in sel4test-aarch64 sel4test-riscv64; do
+  make -s --no-print-directory -f scripts/roottask.mk CONFIG="$config" -j"$(nproc)"
+done
+
 # The SDK's bin/microkit: upstream's tool interface (<system> --board B --config C -o IMAGE -r REPORT
 # --search-path DIR...), answered by `microkit-emu check`; the IMAGE runs with `microkit-emu run IMAGE`.
 mkdir -p build/sdk/bin

@@ -4,6 +4,7 @@
 // memory of its kernel objects, the order of the caps in its CNode, and the untyped memory it gets.
 // Pure arithmetic on physical ranges; kernel/boot/root-task.ts makes the objects this plan places.
 import { readAbiFile, type KernelAbi } from "../abi.js";
+import { levelShift } from "../vspace.js";
 
 /** A physical (or virtual) range [start, end). */
 export interface Range {
@@ -153,18 +154,12 @@ function bits(abi: KernelAbi, name: string): number {
 
 /**
  * log2 of the virtual range one paging structure below the VSpace root covers, per level, top
- * first (arch_get_n_paging): AArch64 PUDs (unless a hypervisor kernel's stage-2 root starts at level
- * 1), PDs, PTs; RISC-V the CONFIG_PT_LEVELS - 1 levels under the root.
+ * first (arch_get_n_paging): what one entry of its parent maps. AArch64 has PUDs, PDs and PTs, or
+ * with a hypervisor's stage-2 root starting at level 1 only PDs and PTs; RISC-V the CONFIG_PT_LEVELS
+ * - 1 levels under the root.
  */
 function pagingLevels(abi: KernelAbi): number[] {
-  const page = bits(abi, "seL4_PageBits");
-  const index = bits(abi, "seL4_PageTableIndexBits");
-  if (abi.arch === "riscv64") {
-    const levels = configNumber(abi, "PT_LEVELS");
-    return Array.from({ length: levels - 1 }, (_, i) => page + index * (levels - 1 - i));
-  }
-  const all = [page + 3 * index, page + 2 * index, page + index];
-  return abi.kernelConfig["AARCH64_VSPACE_S2_START_L1"] === true ? all.slice(1) : all;
+  return Array.from({ length: abi.vm.levels - 1 }, (_, level) => levelShift(abi.vm, level));
 }
 
 /** calculate_extra_bi_size_bits: 0 without extra boot info, else a power of two of at least a page. */

@@ -18,6 +18,8 @@ export interface KernelPlatform {
   readonly kernelDevices: readonly Range[];
   /** Where the machine's RAM starts and how much it has (QEMU's -m). */
   readonly ram: Range;
+  /** maxIRQ, and KERNEL_TIMER_IRQ where the platform header gives it (RISC-V: maxIRQ itself). */
+  readonly irq: { readonly max: number; readonly kernelTimer: number | undefined };
 }
 
 const range = (r: Json): Range => ({ start: BigInt(r["start"]), end: BigInt(r["end"]) });
@@ -56,11 +58,13 @@ export function kernelPlatform(board: string, abi: KernelAbi, ramBytes?: bigint)
   const devices = (b["memory"]["devices"] as Json[]).map(range);
   const top = BigInt(abi.kernelConfig["PADDR_USER_DEVICE_TOP"] as string);
   const kernelDevices = complement([...memory, ...devices], top);
+  const constants = b["irq"]["kernel_irq_constants_debug"] as Json;
+  const irq = { max: constants["maxIRQ"] as number, kernelTimer: constants["KERNEL_TIMER_IRQ"] as number | undefined };
   const qemuMiB = b["microkit"]["kernel_options"]?.["QEMU_MEMORY"];
   const last = memory[memory.length - 1]!;
   if (qemuMiB === undefined) {
     if (ramBytes !== undefined) throw new PlatformError(`${board} has a fixed amount of RAM; --ram applies to QEMU machines only`);
-    return { source: b["name"], memory, kernelDevices, ram: { start: memory[0]!.start, end: last.end } };
+    return { source: b["name"], memory, kernelDevices, ram: { start: memory[0]!.start, end: last.end }, irq };
   }
   const ramStart = last.end - BigInt(qemuMiB) * MIB;
   const size = ramBytes ?? BigInt(qemuMiB) * MIB;
@@ -70,7 +74,7 @@ export function kernelPlatform(board: string, abi: KernelAbi, ramBytes?: bigint)
   if (ramEnd <= first.start) {
     throw new PlatformError(`--ram ${size / MIB} MiB leaves the kernel no memory: RAM starts at 0x${ramStart.toString(16)} and the kernel's own begins at 0x${first.start.toString(16)}`);
   }
-  return { source: b["name"], memory: [{ start: first.start, end: ramEnd }], kernelDevices, ram: { start: ramStart, end: ramEnd } };
+  return { source: b["name"], memory: [{ start: first.start, end: ramEnd }], kernelDevices, ram: { start: ramStart, end: ramEnd }, irq };
 }
 
 /** The RAM a QEMU board gets when --ram is not given: what Microkit configures (QEMU_MEMORY). */

@@ -326,6 +326,7 @@ export function performTCBInvocation(k: Kernel, inv: TCBInvocation): void {
       if (inv.space !== undefined) {
         tcb.cspaceRoot = inv.space.cspaceRoot;
         tcb.vspaceRoot = inv.space.vspaceRoot;
+        k.host.threadVSpaceChanged?.(tcb);
       }
       if (inv.ipcBuffer !== undefined) {
         tcb.ipcBuffer = inv.ipcBuffer;

@@ -1,0 +1,286 @@
+// microkit-emu boot: runs an ELF as seL4's initial thread. The elfloader's part (kernel image, then
+// the board's device tree, then the root task's segments, contiguous in RAM) and the kernel's (the
+// boot plan, the root task's objects and caps, BootInfo) are done here; then the machine runs the
+// root task and whatever it builds until the system is idle, halts or hits a limit.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { abiForKernelConfig, kernelAbi, presetAbi, PRESET_CONFIGS, type KernelAbi, type KernelConfigName } from "../kernel/abi.js";
+import { encodeBootInfo, encodeExtraBootInfo } from "../kernel/boot/bootinfo.js";
+import { BootError, planBoot, type BootPlan } from "../kernel/boot/plan.js";
+import { kernelImageSize, kernelPlatform, PlatformError, type KernelPlatform } from "../kernel/boot/platform.js";
+import { createRootTask } from "../kernel/boot/root-task.js";
+import { handleInterrupt, type IrqRange } from "../kernel/interrupt.js";
+import { Kernel, type KernelHost } from "../kernel/kernel.js";
+import type { TCB } from "../kernel/objects/tcb.js";
+import { isValidVTableRoot, vspaceRootOf } from "../kernel/vspace.js";
+import { BOARDS, findBoard, type Board, type BoardInstance } from "../boards/board.js";
+import { childNamed, encodeDtb, propCells, type DtNode } from "../boards/dtb.js";
+import { RegisterDevice } from "../boards/devices/device.js";
+import { ElfError, parseElf, type ElfImage } from "../microkit/elf.js";
+import { AddressSpace } from "./address-space.js";
+import { Console, DEBUG_CONSOLE, type ConsoleMode } from "./console.js";
+import { ConsoleInput, type InputSource } from "./console-input.js";
+import { Machine, type Trace } from "./machine.js";
+import { MmioBus } from "./mmio-bus.js";
+import { PhysicalMemory } from "./physical-memory.js";
+import { CONFIGS, UserError, type RunResult } from "./system.js";
+import { EngineVSpaces } from "./vspaces.js";
+
+export interface BootOptions {
+  /** The root task's ELF. */
+  readonly elf: string;
+  readonly board: string;
+  /** A preset (sel4test-aarch64, sel4test-riscv64) or a Microkit config of the board (debug, release, benchmark). */
+  readonly config?: string;
+  /** A seL4 build's gen_config.json, instead of `config`. */
+  readonly kernelConfigFile?: string;
+  /** The machine's RAM in bytes (QEMU's -m); default: what Microkit configures for the board. */
+  readonly ramBytes?: bigint;
+  readonly maxInstructions?: bigint;
+  readonly stopAfterNs?: bigint;
+  readonly realtime?: boolean;
+  readonly onOutput?: (text: string) => void;
+  /** Kernel messages (boot log, faults without a handler), one line each. */
+  readonly onDiagnostic?: (line: string) => void;
+  readonly trace?: Trace;
+  readonly console?: ConsoleMode;
+  /** Bytes for the board's console UART receiver. */
+  readonly input?: InputSource;
+}
+
+const PAGE = 0x1000n;
+const roundUp = (v: bigint, a: bigint): bigint => ((v + a - 1n) / a) * a;
+const roundDown = (v: bigint, a: bigint): bigint => (v / a) * a;
+
+/** The kernel configuration the options name. */
+function bootAbi(o: BootOptions, board: Board): KernelAbi {
+  if (o.kernelConfigFile !== undefined && o.config !== undefined) throw new UserError("give --config or --kernel-config, not both");
+  let abi: KernelAbi;
+  if (o.kernelConfigFile !== undefined) {
+    const file = o.kernelConfigFile;
+    if (!existsSync(file) || !statSync(file).isFile()) throw new UserError(`--kernel-config ${file}: no such file`);
+    let gen: unknown;
+    try {
+      gen = JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+      throw new UserError(`--kernel-config ${file}: not JSON (${(e as Error).message})`);
+    }
+    if (typeof gen !== "object" || gen === null || Array.isArray(gen)) throw new UserError(`--kernel-config ${file}: expected a gen_config.json object of CONFIG keys`);
+    try {
+      abi = abiForKernelConfig(gen as Record<string, unknown>, file);
+    } catch (e) {
+      throw new UserError(`--kernel-config ${file}: ${(e as Error).message}`);
+    }
+  } else {
+    const config = o.config;
+    if (config === undefined) throw new UserError(`boot needs a kernel configuration: --config (${PRESET_CONFIGS.join(", ")}, ${CONFIGS.join(", ")}) or --kernel-config FILE`);
+    if (PRESET_CONFIGS.includes(config)) abi = presetAbi(config);
+    else if ((CONFIGS as readonly string[]).includes(config)) abi = kernelAbi(board.arch, config as KernelConfigName);
+    else throw new UserError(`unknown config '${config}'; expected a preset (${PRESET_CONFIGS.join(", ")}), a Microkit config (${CONFIGS.join(", ")}) or --kernel-config FILE`);
+  }
+  if (abi.arch !== board.arch) throw new UserError(`the ${abi.config} kernel is ${abi.arch}, but board ${board.name} is ${board.arch}`);
+  return abi;
+}
+
+function readElf(path: string, board: Board): ElfImage {
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`${path}: no such file`);
+  try {
+    const elf = parseElf(path, new Uint8Array(readFileSync(path)));
+    if (elf.arch !== board.arch) throw new UserError(`${path} is a ${elf.arch} ELF, but board ${board.name} is ${board.arch}`);
+    if (elf.segments.length === 0) throw new UserError(`${path}: no loadable segments`);
+    return elf;
+  } catch (e) {
+    if (e instanceof ElfError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * The IRQs the kernel keeps (init_irqs): its timer's line, and with the hypervisor the VGIC
+ * maintenance and virtual timer lines. seL4 takes them from the device tree as its
+ * tools/hardware.yml says (arm,armv8-timer interrupts[3] with the hypervisor, else [2]; the GIC's
+ * interrupts[0]); on RISC-V the platform header's KERNEL_TIMER_IRQ.
+ */
+function irqRange(abi: KernelAbi, platform: KernelPlatform, tree: DtNode): IrqRange {
+  if (abi.arch === "riscv64") return { min: 1, max: platform.irq.max, reserved: platform.irq.kernelTimer === undefined ? [] : [platform.irq.kernelTimer] };
+  const ppi = (node: DtNode | undefined, index: number): number | undefined => {
+    const c = node === undefined ? undefined : propCells(node, "interrupts");
+    if (c === undefined || c.length < 3 * (index + 1)) return undefined;
+    return Number(c[3 * index + 1]!) + (c[3 * index] === 1n ? 16 : 32);
+  };
+  const timer = childNamed(tree, "timer");
+  const gic = tree.children.find((c) => propCells(c, "#interrupt-cells")?.[0] === 3n);
+  const hyp = abi.vm.hypervisor;
+  const lines = hyp ? [ppi(timer, 3), ppi(gic, 0), ppi(timer, 2)] : [ppi(timer, 2)];
+  if (lines.some((l) => l === undefined)) throw new Error("the board's device tree lacks the timer or GIC interrupts the kernel reserves");
+  return { min: 0, max: platform.irq.max, reserved: lines as number[] };
+}
+
+/**
+ * The elfloader's placement: the kernel image at the start of the kernel's RAM, the DTB at the next
+ * page, the root task's segments from the page after the DTB, as one block spanning their pages.
+ */
+function placeImages(abi: KernelAbi, platform: KernelPlatform, elf: ElfImage, dtbSize: bigint) {
+  const ram = platform.memory[0]!;
+  const kernel = kernelImageSize(abi.arch);
+  const dtbStart = roundUp(ram.start + kernel.bytes, PAGE);
+  const userStart = roundUp(dtbStart + dtbSize, PAGE);
+  const vstart = roundDown(elf.segments.reduce((m, s) => (s.vaddr < m ? s.vaddr : m), elf.segments[0]!.vaddr), PAGE);
+  const vend = roundUp(elf.segments.reduce((m, s) => (s.vaddr + s.memsz > m ? s.vaddr + s.memsz : m), 0n), PAGE);
+  const userEnd = userStart + (vend - vstart);
+  if (userEnd > ram.end) throw new UserError(`${elf.path}: the image (0x${(vend - vstart).toString(16)} bytes) does not fit in RAM after the kernel and device tree`);
+  return {
+    kernelImage: { start: ram.start, end: ram.start + kernel.bytes, bootEnd: ram.start + kernel.bootBytes },
+    dtb: { paddr: dtbStart, size: dtbSize },
+    userImage: { start: userStart, end: userEnd, vstart },
+  };
+}
+
+/** The EL0 generic-timer registers the kernel configuration exports (KernelArmExport*User). */
+function exportedSysregs(abi: KernelAbi, devices: BoardInstance) {
+  const c = abi.kernelConfig;
+  const pcnt = c["EXPORT_PCNT_USER"] === true;
+  const ptmr = c["EXPORT_PTMR_USER"] === true;
+  return devices.sysregs.filter((r) => (r.name.startsWith("CNTP_") ? ptmr : pcnt || ptmr));
+}
+
+/** What the elfloader and the kernel's boot code decide before anything runs. */
+export interface PreparedBoot {
+  readonly board: Board;
+  readonly abi: KernelAbi;
+  readonly elf: ElfImage;
+  readonly platform: KernelPlatform;
+  readonly timerHz: bigint;
+  readonly tree: DtNode;
+  readonly dtb: Uint8Array;
+  readonly images: ReturnType<typeof placeImages>;
+  readonly plan: BootPlan;
+}
+
+/** Reads the ELF and kernel configuration, places the images and plans the boot; bad input is a UserError. */
+export function prepareBoot(o: BootOptions): PreparedBoot {
+  const board = findBoard(o.board);
+  if (board === undefined) throw new UserError(`unknown board '${o.board}'; emulated boards: ${BOARDS.map((b) => b.name).join(", ")}`);
+  const abi = bootAbi(o, board);
+  const elf = readElf(o.elf, board);
+  let platform: KernelPlatform;
+  try {
+    platform = kernelPlatform(board.name, abi, o.ramBytes);
+  } catch (e) {
+    if (e instanceof PlatformError) throw new UserError(`${board.name}: ${e.message}`);
+    throw e;
+  }
+  const timerHz = BigInt(abi.kernelConfig["TIMER_FREQUENCY"] as string);
+  const tree = board.deviceTree({ ram: { base: platform.ram.start, size: platform.ram.end - platform.ram.start }, hypervisor: abi.vm.hypervisor, timerFrequencyHz: timerHz });
+  const dtb = encodeDtb(tree);
+  const images = placeImages(abi, platform, elf, BigInt(dtb.length));
+  try {
+    const plan = planBoot(abi, { memory: platform.memory, kernelDevices: platform.kernelDevices, ...images });
+    return { board, abi, elf, platform, timerHz, tree, dtb, images, plan };
+  } catch (e) {
+    if (e instanceof BootError) throw new UserError(`${o.elf}: the kernel cannot boot it: ${e.message}`);
+    throw e;
+  }
+}
+
+export function bootRootTask(o: BootOptions): RunResult {
+  const { board, abi, elf, platform, timerHz, tree, dtb, images, plan } = prepareBoot(o);
+
+  let output = "";
+  const diagnostics: string[] = [];
+  const emit = (text: string): void => {
+    output += text;
+    o.onOutput?.(text);
+  };
+  const consoleOut = new Console(o.console ?? { kind: "all" }, emit);
+  let machine: Machine | undefined;
+  let devices: BoardInstance | undefined;
+  let vspaces: EngineVSpaces | undefined;
+  let noVSpace: AddressSpace | undefined;
+  const memory = new PhysicalMemory([{ base: platform.ram.start, size: platform.ram.end - platform.ram.start }]);
+  let kernel: Kernel | undefined;
+  /** A thread runs in its VSpace root's engine, or, with no valid root, in one that maps nothing. */
+  const bindThread = (tcb: TCB): void => {
+    const k = kernel!;
+    const root = tcb.vspaceRoot;
+    let space: AddressSpace;
+    if (isValidVTableRoot(k, root)) {
+      space = vspaces!.spaceFor(k, vspaceRootOf(root).root, tcb.name, true);
+    } else {
+      noVSpace ??= new AddressSpace("no VSpace", abi.arch, memory, []);
+      space = noVSpace;
+    }
+    tcb.vspace = space;
+    tcb.host = space;
+  };
+  const host: KernelHost = {
+    putChar: (byte) => consoleOut.put(DEBUG_CONSOLE, byte),
+    debugPrint: (line) => {
+      diagnostics.push(line);
+      o.onDiagnostic?.(line);
+    },
+    ackIrq: (irq) => {
+      o.trace?.({ kind: "irq-ack", at: machine?.now ?? 0n, irq });
+      devices?.interrupts.unmask(irq);
+    },
+    enableIrq: (irq, edge) => devices?.interrupts.enable(irq, edge ? "edge" : "level"),
+    threadVSpaceChanged: (tcb) => bindThread(tcb),
+    halt: () => machine?.halt(),
+    get vspace() {
+      return vspaces;
+    },
+  };
+  try {
+    kernel = new Kernel(abi, host);
+    const k = kernel;
+    const m = () => machine!;
+    devices = board.create({
+      timerFrequencyHz: timerHz, maxIrq: platform.irq.max, clock: () => m().now,
+      console: (source, byte) => consoleOut.put(source, byte),
+      stray: (message) => host.debugPrint(`device: ${message}`),
+    });
+    const bus = new MmioBus(devices.mmio);
+    const trace = o.trace;
+    if (trace !== undefined) bus.observer = (device, register, access, value) => trace({ kind: "mmio", at: m().now, device, register, access, value });
+    vspaces = new EngineVSpaces(board.arch, memory, { devices: { windows: bus.windows(), handler: (pa) => bus.handler(pa) }, diagnostic: host.debugPrint });
+
+    // The elfloader's copies: the segments at their physical addresses; then the kernel's BootInfo.
+    const pvOffset = images.userImage.start - images.userImage.vstart;
+    for (const s of elf.segments) memory.write(s.vaddr + pvOffset, s.data);
+    memory.write(images.dtb.paddr, dtb);
+    memory.write(plan.objects.bootInfo, encodeBootInfo(plan, abi.kernelConfig["KERNEL_MCS"] === true));
+    if (plan.objects.extraBootInfo !== undefined) memory.write(plan.objects.extraBootInfo, encodeExtraBootInfo(plan, dtb));
+    for (const line of ["Bootstrapping kernel", ...plan.bootLog, "Booting all finished, dropped to user space"]) host.debugPrint(line);
+
+    const root = createRootTask(k, plan, elf.entry, irqRange(abi, platform, tree));
+    bindThread(root.tcb);
+    machine = new Machine(k, board.arch, root.tcb.host as AddressSpace);
+    machine.sysregs.add(exportedSysregs(abi, devices));
+    const knownSources = [DEBUG_CONSOLE, ...devices.uarts.map((u) => u.name)];
+    if (o.console?.kind === "only" && !knownSources.includes(o.console.source)) {
+      throw new UserError(`--console ${o.console.source}: no such console on ${board.name}; expected one of: labels, all, ${knownSources.join(", ")}`);
+    }
+    const uart = devices.uarts[0];
+    if (o.input !== undefined && uart !== undefined) {
+      const input = o.input;
+      machine.input = new ConsoleInput(() => {
+        consoleOut.flush();
+        return input();
+      }, uart);
+    }
+    machine.timed.push(...devices.timers, ...devices.mmio.map((d) => d.device).filter((d) => d.advance !== RegisterDevice.prototype.advance));
+    const ic = devices.interrupts;
+    machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(k, root.irqTable, irq) };
+    if (trace !== undefined) machine.trace = trace;
+    const stopReason = machine.run({
+      ...(o.maxInstructions === undefined ? {} : { maxInstructions: o.maxInstructions }),
+      ...(o.stopAfterNs === undefined ? {} : { stopAt: o.stopAfterNs }),
+      ...(o.realtime === true ? { realtime: true } : {}),
+    });
+    consoleOut.flush();
+    return { output, diagnostics, stopReason, stats: { ...machine.stats }, virtualTimeUs: machine.now / 1000n, protectionDomains: ["rootserver"] };
+  } finally {
+    vspaces?.close();
+    noVSpace?.close();
+    memory.close();
+  }
+}
