@@ -244,9 +244,11 @@ emit(`} __attribute__((aligned(${IB.alignment}))) seL4_IPCBuffer;`);
 for (const [f, d] of order) emit(`_Static_assert(__builtin_offsetof(seL4_IPCBuffer, ${f}) == ${d.offset}, "IPC buffer: ${f}");`);
 emit(`_Static_assert(sizeof(seL4_IPCBuffer) == ${IB.size}, "IPC buffer size");`);
 emit(`_Static_assert(sizeof(((seL4_IPCBuffer *)0)->msg) / sizeof(seL4_Word) == seL4_MsgMaxLength, "msg length");`);
+// libsel4 makes the buffer pointer thread-local where its build says so (LibSel4UseThreadLocals).
+const threadLocal = /thread-local/.test(A.boot.libsel4_ipc_buffer_symbol ?? '');
 emit(`
-/* The IPC buffer of the running thread (defined by libmicrokit). */
-extern seL4_IPCBuffer *__sel4_ipc_buffer;
+/* The IPC buffer of the running thread (defined by ${threadLocal ? 'the runtime, one per thread' : 'libmicrokit'}). */
+extern ${threadLocal ? '__thread ' : ''}seL4_IPCBuffer *__sel4_ipc_buffer;
 
 static inline seL4_IPCBuffer *seL4_GetIPCBuffer(void) { return __sel4_ipc_buffer; }
 static inline void seL4_SetIPCBuffer(seL4_IPCBuffer *ipc_buffer) { __sel4_ipc_buffer = ipc_buffer; }

@@ -50,7 +50,7 @@ TARGET_aarch64 := --target=aarch64-none-elf
 TARGET_riscv64 := --target=riscv64-unknown-elf -march=rv64imafdc -mabi=lp64d -mcmodel=medany -mno-relax
 CFLAGS := $(TARGET_$(ARCH)) -std=gnu11 -ffreestanding -fno-builtin -O2 -g \
 	-Wall -Wextra -Werror -fno-pic -fno-stack-protector \
-	-fno-asynchronous-unwind-tables -fno-unwind-tables -MMD -MP
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -ftls-model=local-exec -MMD -MP
 LDFLAGS := -nostdlib -static -z max-page-size=4096 -z norelro --build-id=none
 
 ABI_DIR := $(if $(MICROKIT_EMU_ABI_DIR),$(MICROKIT_EMU_ABI_DIR),$(abspath $(ROOT)/../shared/abi))

@@ -8,7 +8,7 @@ const MASK32 = 0xffffffffn;
 const ID_BYTES = [0x31n, 0x10n, 0x14n, 0x00n, 0x0dn, 0xf0n, 0x05n, 0xb1n];
 
 export class Pl031 extends RegisterDevice<Pl031> {
-  protected readonly stateFields = ["load", "loadedAt", "match", "imsc", "ris"] as const;
+  protected readonly stateFields = ["load", "loadedAt", "match", "armed", "imsc", "ris"] as const;
   readonly name = "pl031";
   readonly compatible = ["arm,pl031", "arm,primecell"];
   readonly size = 0x1000;
@@ -17,6 +17,8 @@ export class Pl031 extends RegisterDevice<Pl031> {
   load = 0n;
   loadedAt = 0n;
   match = 0n;
+  /** A match value was written and not yet reached: the reset value 0 of RTCMR raises nothing (QEMU pl031_set_alarm). */
+  armed = false;
   imsc = 0n;
   ris = 0n;
 
@@ -25,7 +27,7 @@ export class Pl031 extends RegisterDevice<Pl031> {
     const ids = Object.fromEntries(ID_BYTES.map((v, i) => [i < 4 ? `RTCPeriphID${i}` : `RTCPCellID${i - 4}`, { offset: 0xfe0 + 4 * i, read: () => v }]));
     this.bank = new RegisterBank<Pl031>({
       RTCDR: { offset: 0x000, read: (d) => d.seconds(d.clock()) },
-      RTCMR: { offset: 0x004, read: (d) => d.match, write: (d, v) => { d.match = v & MASK32; d.advance(d.clock()); } },
+      RTCMR: { offset: 0x004, read: (d) => d.match, write: (d, v) => { d.match = v & MASK32; d.armed = true; d.advance(d.clock()); } },
       RTCLR: { offset: 0x008, read: (d) => d.load, write: (d, v) => { d.load = v & MASK32; d.loadedAt = d.clock(); } },
       RTCCR: { offset: 0x00c, read: () => 1n, write: () => {} }, // the counter always runs (RTCStart)
       RTCIMSC: { offset: 0x010, read: (d) => d.imsc, write: (d, v) => { d.imsc = v & 1n; d.updateIrq(); } },
@@ -47,13 +49,14 @@ export class Pl031 extends RegisterDevice<Pl031> {
   /** When RTCDR next equals RTCMR (the counter wraps at 2^32 seconds). */
   override nextDeadline(now: bigint): bigint | undefined {
     const ahead = (this.match - this.seconds(now)) & MASK32;
-    if (ahead === 0n) return undefined;
+    if (!this.armed || ahead === 0n) return undefined;
     const elapsed = now - this.loadedAt;
     return this.loadedAt + (elapsed / NS_PER_S + ahead) * NS_PER_S;
   }
 
   override advance(now: bigint): void {
-    if (this.seconds(now) === this.match && (this.ris & 1n) === 0n) {
+    if (this.armed && this.seconds(now) === this.match) {
+      this.armed = false;
       this.ris |= 1n;
       this.updateIrq();
     }

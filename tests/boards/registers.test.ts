@@ -105,6 +105,10 @@ describe("PL031 and Goldfish RTC reset values", () => {
     expect(rtc.read(0x000, 4)).toBe(3n);
     expect(rtc.read(0x00c, 4)).toBe(1n);
     expect([rtc.read(0x010, 4), rtc.read(0x014, 4), rtc.read(0x018, 4)]).toEqual([0n, 0n, 0n]);
+    // RTCMR resets to 0 = RTCDR at time 0, and no interrupt is raised until a match is written.
+    const fresh = new Pl031(() => 0n);
+    fresh.advance(0n);
+    expect(fresh.read(0x014, 4)).toBe(0n);
     expect([0xfe0, 0xfe4, 0xfe8, 0xfec].map((o) => rtc.read(o, 4))).toEqual([0x31n, 0x10n, 0x14n, 0n]);
   });
 

@@ -1,0 +1,125 @@
+// Our root-task programs (tests/roottasks/) run end to end under microkit-emu boot, on both
+// architectures with sel4test's kernel configurations: each prints "ok:" for every check it makes,
+// "FAIL:" for one that does not hold, and what it observed.
+import { describe, expect, test } from "vitest";
+import { bootRootTask } from "../../emulator/boot.js";
+import type { RunResult } from "../../emulator/system.js";
+
+const ARCHES = ["aarch64", "riscv64"] as const;
+
+function boot(name: string, arch: (typeof ARCHES)[number], limits: { stopAfterNs?: bigint } = {}): RunResult {
+  return bootRootTask({ elf: `build/test-roottasks/${name}/sel4test-${arch}/${name}.elf`, board: `qemu_virt_${arch}`, config: `sel4test-${arch}`, ...limits });
+}
+
+/** Every check passed, and there were `checks` of them. */
+function allOk(r: RunResult, checks: number): void {
+  const lines = r.output.split("\n");
+  expect(lines.filter((l) => l.startsWith("FAIL"))).toEqual([]);
+  expect(lines.filter((l) => l.startsWith("ok:"))).toHaveLength(checks);
+}
+
+/** The lines of the output that are not check results. */
+const observed = (r: RunResult): string[] => r.output.split("\n").filter((l) => l !== "" && !l.startsWith("ok:"));
+
+/** The kernel's report of a fault without a handler, for the thread named. */
+function report(r: RunResult, thread: string): string[] {
+  const i = r.diagnostics.findIndex((l, j) => l === "Found thread has no fault handler while trying to handle:" && r.diagnostics[j + 2]?.includes(`"${thread}"`));
+  return i < 0 ? [] : r.diagnostics.slice(i, i + 4);
+}
+
+describe.each(ARCHES)("root tasks on %s", (arch) => {
+  test("retype: every object type from untyped memory, Retype's errors, frames and page tables mapped at run time, a new ASID pool and VSpace", () => {
+    const r = boot("retype", arch);
+    allOk(r, 40);
+    expect(observed(r)).toEqual(["main returned 0"]);
+    expect(r.stopReason).toBe("idle");
+  });
+
+  test("threads: TCBs and SCs made, configured and resumed; a TLS variable and an IPC buffer each; a thread in a VSpace built at run time", () => {
+    const r = boot("threads", arch);
+    allOk(r, 10);
+    expect(observed(r)).toEqual([
+      // Both at priority 100: the one resumed last was queued at the head (tcbSchedEnqueue).
+      "worker 2: counter 9, tls base set, ipc buffer its own",
+      "worker 1: counter 8, tls base set, ipc buffer its own",
+      "root: counter 7",
+      "elsewhere: private page says the new VSpace's",
+      "root: private page says the root task's",
+      "main returned 0",
+    ]);
+    expect(r.stats.faults).toBe(0);
+  });
+
+  test("ipc: Call/ReplyRecv with eight MRs and a badge, a granted cap, a bound notification, badges combining", () => {
+    const r = boot("ipc", arch);
+    allOk(r, 5);
+    expect(observed(r)).toEqual([
+      "server: label 7, badge 0x42, 8 words, 0 caps",
+      "server: label 1, badge 0x42, 0 words, 1 caps",
+      "server: the cap it was given is a notification: yes",
+      "root: the server signalled the granted notification, badge 8",
+      "root: waited, badge 5",
+      "root: polled, badge 0",
+      "main returned 0",
+      "server: notified through its bound notification, badge 0x10",
+    ]);
+  });
+
+  test("faults: a VM fault handled by mapping the page, an unknown syscall answered, a timeout fault, and a thread with no handler", () => {
+    const r = boot("faults", arch);
+    allOk(r, 10);
+    const words = arch === "aarch64" ? 13 : 11;
+    expect(observed(r)).toEqual([
+      "root: fault label 6 (VMFault 6), badge 1, address 0x50000000, instruction fault 0, 4 words",
+      `root: fault label 2 (UnknownSyscall 2), syscall -100, ${words} words`,
+      "root: fault label 5 (Timeout 5), data 0x77, consumed some: yes",
+      "main returned 0",
+      "orphan: about to read address 8",
+      "caller: syscall -100 returned 77",
+      "reader: the hole holds a page mapped by its fault handler",
+    ]);
+    const fsr = arch === "aarch64" ? "0x0000000092000007" : "0x0000000000000005";
+    const lines = report(r, "orphan");
+    expect(lines[1]).toBe(`vm fault on data at address 0x0000000000000008 with status ${fsr}`);
+    expect(lines[2]).toMatch(/^in thread 0xffffff[0-9a-f]{10} "orphan" at address 0x00000000004[0-9a-f]{5}$/);
+    expect(lines[3]).toBe("With stack:");
+    expect(r.stopReason).toBe("idle");
+  });
+
+  test("sched: two spinning threads' SCs share the CPU by budget while the root task sleeps on the RTC's interrupt", () => {
+    const r = boot("sched", arch, { stopAfterNs: 3_000_000_000n });
+    allOk(r, 11);
+    const m = /the 100 us SC used (\d+) us, the 250 us SC (\d+) us/.exec(r.output);
+    expect(m).not.toBeNull();
+    // One second of 10 ms periods: 100 budgets of each (the last period may be cut short).
+    const [a, b] = [Number(m![1]), Number(m![2])];
+    expect(a).toBeGreaterThanOrEqual(9_800);
+    expect(a).toBeLessThanOrEqual(10_000);
+    expect(b).toBeGreaterThanOrEqual(24_750);
+    expect(b).toBeLessThanOrEqual(25_000);
+    expect(r.virtualTimeUs).toBeGreaterThanOrEqual(1_000_000n);
+    expect(r.stopReason).toBe("idle");
+  });
+
+  test("debug: a thread named with DebugNameThread is named in the kernel's report; DebugHalt ends the run", () => {
+    const r = boot("debug", arch);
+    allOk(r, 2);
+    expect(observed(r)).toEqual(["faulter: jumping to 0x1000", "root: back at priority 50, halting"]);
+    expect(report(r, "renamed-faulter")[1]).toMatch(/^vm fault on code at address 0x0000000000001000 with status /);
+    expect(r.stopReason).toBe("halted");
+  });
+
+  test("spin: a root task that never ends is stopped by --stop-after", () => {
+    const r = boot("spin", arch, { stopAfterNs: 5_000_000n });
+    expect(r.output).toBe("spinning\n");
+    expect(r.stopReason).toBe("time-limit");
+    expect(r.virtualTimeUs).toBe(5_000n);
+  });
+
+  test("the same root task gives the same output, instruction count and time every run", () => {
+    const [x, y] = [boot("ipc", arch), boot("ipc", arch)];
+    expect(y.output).toBe(x.output);
+    expect(y.stats).toEqual(x.stats);
+    expect(y.virtualTimeUs).toBe(x.virtualTimeUs);
+  });
+});
