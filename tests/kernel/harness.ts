@@ -14,7 +14,7 @@ import { Reply } from "../../kernel/objects/reply.js";
 import { SchedContext } from "../../kernel/objects/schedcontext.js";
 import { TCB, type UserMemory } from "../../kernel/objects/tcb.js";
 import { activateThread, handleSyscall } from "../../kernel/syscall.js";
-import { ASIDPool, PageTable, assignASID, rootCap } from "../../kernel/vspace.js";
+import { ASIDPool, PageTable, assignASID, rootCap, type VSpaceBackend } from "../../kernel/vspace.js";
 
 export const ARCHES: readonly Arch[] = ["aarch64", "riscv64"];
 
@@ -105,6 +105,8 @@ export class RecordingHost implements KernelHost {
   readonly lines: string[] = [];
   readonly acks: number[] = [];
   halts = 0;
+  /** The machine's address spaces, when a test watches what the kernel tells them. */
+  vspace: VSpaceBackend | undefined;
   putChar(byte: number): void {
     this.chars.push(byte);
   }
