@@ -284,12 +284,16 @@ function finaliseCap(k: Kernel, cap: Cap, final: boolean, finalising: Set<CNode>
       break;
     }
     case "irq_handler":
-      // deletingIRQHandler: the notification the IRQ signalled is deleted with it.
+      // deletingIRQHandler: the notification the IRQ signalled is deleted with it; deletedIRQHandler:
+      // the line is inactive, masked, and may be issued again.
       cap.object.notification = NULL_CAP;
+      k.irqs.remove(cap.object.irq);
+      k.host.disableIrq(cap.object.irq);
       break;
     case "untyped":
     case "arch_object":
     case "asid_control":
+    case "irq_control":
     case "null":
       break;
   }

@@ -5,7 +5,10 @@ import { sendSignal } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
 import { IRQHandler } from "./objects/interrupt.js";
 
-/** The kernel's IRQ table: which lines have handlers (seL4 intStateIRQTable / irqNodes). */
+/**
+ * The kernel's IRQ table: which lines have handlers (seL4 intStateIRQTable / irqNodes). A line with a
+ * handler is IRQSignal, any other IRQInactive.
+ */
 export class IrqTable {
   private readonly handlers = new Map<number, IRQHandler>();
 
@@ -17,6 +20,16 @@ export class IrqTable {
       this.handlers.set(irq, h);
     }
     return h;
+  }
+
+  /** isIRQActive: a handler was issued for the line and not deleted since. */
+  isActive(irq: number): boolean {
+    return this.handlers.has(irq);
+  }
+
+  /** deletedIRQHandler: the line is inactive again. */
+  remove(irq: number): void {
+    this.handlers.delete(irq);
   }
 
   lines(): number[] {

@@ -4,7 +4,7 @@ import type { Cap } from "./cap.js";
 import type { SyscallError } from "./errors.js";
 import { doReplyTransfer, sendIPC, sendSignal } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
-import type { Slot } from "./objects/cnode.js";
+import { slotCap, type Slot } from "./objects/cnode.js";
 import { decodeCNodeInvocation, performCNodeInvocation, type CNodeInvocation } from "./objects/cnode-invocation.js";
 import type { Endpoint } from "./objects/endpoint.js";
 import type { IRQHandler } from "./objects/interrupt.js";
@@ -21,6 +21,7 @@ import { decodeASIDPoolInvocation, performASIDPoolInvocation, type ASIDPoolInvoc
 import { decodeFrameInvocation, performFrameInvocation, type FrameInvocation } from "./objects/frame.js";
 import { decodePageTableInvocation, performPageTableInvocation, type PageTableInvocation } from "./objects/page-table.js";
 import { decodeVSpaceRootInvocation } from "./objects/vspace-root.js";
+import { decodeIRQControlInvocation, performIRQControlInvocation, type IRQControlInvocation } from "./objects/irq-control.js";
 
 /** One syscall's view of the invocation: who, with which message and flags. */
 export interface InvocationContext {
@@ -43,7 +44,9 @@ export type Invocation =
   | { readonly kind: "NotificationSignal"; readonly ntfn: Notification; readonly badge: bigint }
   | { readonly kind: "Reply"; readonly reply: Reply; readonly canGrant: boolean }
   | { readonly kind: "IRQAckIRQ"; readonly handler: IRQHandler }
+  | { readonly kind: "IRQSetIRQHandler"; readonly handler: IRQHandler; readonly notification: Cap }
   | { readonly kind: "IRQClearIRQHandler"; readonly handler: IRQHandler }
+  | { readonly kind: "IRQControl"; readonly control: IRQControlInvocation }
   | { readonly kind: "TCB"; readonly tcb: TCBInvocation }
   | { readonly kind: "SchedContext"; readonly sc: SchedContextInvocation }
   | { readonly kind: "SchedControl"; readonly control: SchedControlInvocation }
@@ -75,6 +78,10 @@ export function decodeInvocation(k: Kernel, ctx: InvocationContext, cap: Cap): D
       return ok({ kind: "Reply", reply: cap.object, canGrant: cap.canGrant });
     case "irq_handler":
       return decodeIRQHandlerInvocation(k, ctx, cap.object);
+    case "irq_control": {
+      const d = decodeIRQControlInvocation(k, ctx);
+      return d.ok ? ok({ kind: "IRQControl", control: d.invocation }) : d;
+    }
     case "tcb": {
       // MCS decodeInvocation: thread caps cannot be invoked in the first phase of a combined syscall.
       if (ctx.firstPhase) return fail({ type: "seL4_InvalidCapability", cap: 0 });
@@ -136,6 +143,14 @@ function decodeIRQHandlerInvocation(k: Kernel, ctx: InvocationContext, handler: 
   const labels = k.abi.labels;
   if (ctx.label === BigInt(labels["IRQAckIRQ"] ?? -1)) return ok({ kind: "IRQAckIRQ", handler });
   if (ctx.label === BigInt(labels["IRQClearIRQHandler"] ?? -1)) return ok({ kind: "IRQClearIRQHandler", handler });
+  if (ctx.label === BigInt(labels["IRQSetIRQHandler"] ?? -1)) {
+    // The notification must be one the caller may signal.
+    const slot = ctx.extraCaps[0];
+    if (slot === undefined) return fail({ type: "seL4_TruncatedMessage" });
+    const notification = slotCap(slot);
+    if (notification.type !== "notification" || !notification.rights.write) return fail({ type: "seL4_InvalidCapability", cap: 0 });
+    return ok({ kind: "IRQSetIRQHandler", handler, notification });
+  }
   return fail(ILLEGAL);
 }
 
@@ -157,8 +172,14 @@ export function performInvocation(k: Kernel, ctx: InvocationContext, inv: Invoca
     case "IRQAckIRQ":
       k.host.ackIrq(inv.handler.irq);
       break;
+    case "IRQSetIRQHandler":
+      inv.handler.notification = inv.notification;
+      break;
     case "IRQClearIRQHandler":
       inv.handler.notification = { type: "null" };
+      break;
+    case "IRQControl":
+      performIRQControlInvocation(k, inv.control);
       break;
     case "TCB":
       performTCBInvocation(k, inv.tcb);

@@ -173,7 +173,7 @@ function debugNameThread(k: Kernel, thread: TCB): void {
  * share their tags on both (RISC-V has no vspace_cap: its VSpace root is a page_table_cap).
  */
 const CAP_TYPE_TAGS: Readonly<Record<Exclude<CapType, "arch_object" | "vcpu">, bigint>> = {
-  null: 0n, untyped: 2n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, sched_context: 22n,
+  null: 0n, untyped: 2n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_control: 14n, irq_handler: 16n, sched_context: 22n,
   sched_control: 24n, frame: 1n, page_table: 3n, vspace: 9n, asid_control: 11n, asid_pool: 13n,
 };
 

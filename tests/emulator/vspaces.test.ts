@@ -25,7 +25,7 @@ describe.each(["aarch64", "riscv64"] as const)("EngineVSpaces on %s", (arch) => 
     const handler = { read: (): bigint => 0n, write: (): void => undefined };
     const vspaces = new EngineVSpaces(arch, memory, { devices: { windows: [{ base: DEVICE, size: 0x1000n }], handler: () => handler }, diagnostic: (l) => diagnostics.push(l) });
     open.push(vspaces);
-    const k = new Kernel(kernelAbi(arch), { putChar: () => undefined, debugPrint: () => undefined, ackIrq: () => undefined, halt: () => undefined, vspace: vspaces });
+    const k = new Kernel(kernelAbi(arch), { putChar: () => undefined, debugPrint: () => undefined, ackIrq: () => undefined, halt: () => undefined, enableIrq: () => undefined, disableIrq: () => undefined, vspace: vspaces });
     const pool = new ASIDPool(k.abi.vm.asidLowBits);
     k.asidTable[0] = pool;
     const root = new PageTable(k.abi.vm.rootIndexBits);

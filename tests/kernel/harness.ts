@@ -116,6 +116,14 @@ export class RecordingHost implements KernelHost {
   ackIrq(irq: number): void {
     this.acks.push(irq);
   }
+  /** enableIrq / disableIrq calls, as "enable <irq> <trigger>" and "disable <irq>". */
+  readonly irqStates: string[] = [];
+  enableIrq(irq: number, trigger: "level" | "edge" | undefined): void {
+    this.irqStates.push(`enable ${irq} ${trigger ?? "unchanged"}`);
+  }
+  disableIrq(irq: number): void {
+    this.irqStates.push(`disable ${irq}`);
+  }
   halt(): void {
     this.halts++;
   }
