@@ -8,7 +8,7 @@ import { encodeBootInfo, encodeExtraBootInfo } from "../kernel/boot/bootinfo.js"
 import { BootError, planBoot, type BootPlan } from "../kernel/boot/plan.js";
 import { kernelImageSize, kernelPlatform, PlatformError, type KernelPlatform } from "../kernel/boot/platform.js";
 import { createRootTask } from "../kernel/boot/root-task.js";
-import { handleInterrupt, type IrqRange } from "../kernel/interrupt.js";
+import { handleInterrupt } from "../kernel/interrupt.js";
 import { Kernel, type KernelHost } from "../kernel/kernel.js";
 import type { TCB } from "../kernel/objects/tcb.js";
 import { isValidVTableRoot, vspaceRootOf } from "../kernel/vspace.js";
@@ -100,8 +100,8 @@ function readElf(path: string, board: Board): ElfImage {
  * tools/hardware.yml says (arm,armv8-timer interrupts[3] with the hypervisor, else [2]; the GIC's
  * interrupts[0]); on RISC-V the platform header's KERNEL_TIMER_IRQ.
  */
-function irqRange(abi: KernelAbi, platform: KernelPlatform, tree: DtNode): IrqRange {
-  if (abi.arch === "riscv64") return { min: 1, max: platform.irq.max, reserved: platform.irq.kernelTimer === undefined ? [] : [platform.irq.kernelTimer] };
+function kernelIrqs(abi: KernelAbi, platform: KernelPlatform, tree: DtNode): number[] {
+  if (abi.arch === "riscv64") return platform.irq.kernelTimer === undefined ? [] : [platform.irq.kernelTimer];
   const ppi = (node: DtNode | undefined, index: number): number | undefined => {
     const c = node === undefined ? undefined : propCells(node, "interrupts");
     if (c === undefined || c.length < 3 * (index + 1)) return undefined;
@@ -112,7 +112,7 @@ function irqRange(abi: KernelAbi, platform: KernelPlatform, tree: DtNode): IrqRa
   const hyp = abi.vm.hypervisor;
   const lines = hyp ? [ppi(timer, 3), ppi(gic, 0), ppi(timer, 2)] : [ppi(timer, 2)];
   if (lines.some((l) => l === undefined)) throw new Error("the board's device tree lacks the timer or GIC interrupts the kernel reserves");
-  return { min: 0, max: platform.irq.max, reserved: lines as number[] };
+  return lines as number[];
 }
 
 /**
@@ -222,7 +222,8 @@ export function bootRootTask(o: BootOptions): RunResult {
       o.trace?.({ kind: "irq-ack", at: machine?.now ?? 0n, irq });
       devices?.interrupts.unmask(irq);
     },
-    enableIrq: (irq, edge) => devices?.interrupts.enable(irq, edge ? "edge" : "level"),
+    enableIrq: (irq, trigger) => devices?.interrupts.enable(irq, trigger),
+    disableIrq: (irq) => devices?.interrupts.disable(irq),
     threadVSpaceChanged: (tcb) => bindThread(tcb),
     halt: () => machine?.halt(),
     get vspace() {
@@ -230,7 +231,7 @@ export function bootRootTask(o: BootOptions): RunResult {
     },
   };
   try {
-    kernel = new Kernel(abi, host);
+    kernel = new Kernel(abi, host, { maxIrq: platform.irq.max, reservedIrqs: kernelIrqs(abi, platform, tree) });
     const k = kernel;
     const m = () => machine!;
     devices = board.create({
@@ -251,7 +252,7 @@ export function bootRootTask(o: BootOptions): RunResult {
     if (plan.objects.extraBootInfo !== undefined) memory.write(plan.objects.extraBootInfo, encodeExtraBootInfo(plan, dtb));
     for (const line of ["Bootstrapping kernel", ...plan.bootLog, "Booting all finished, dropped to user space"]) host.debugPrint(line);
 
-    const root = createRootTask(k, plan, elf.entry, irqRange(abi, platform, tree));
+    const root = createRootTask(k, plan, elf.entry);
     bindThread(root.tcb);
     machine = new Machine(k, board.arch, root.tcb.host as AddressSpace);
     machine.sysregs.add(exportedSysregs(abi, devices));
@@ -269,7 +270,7 @@ export function bootRootTask(o: BootOptions): RunResult {
     }
     machine.timed.push(...devices.timers, ...devices.mmio.map((d) => d.device).filter((d) => d.advance !== RegisterDevice.prototype.advance));
     const ic = devices.interrupts;
-    machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(k, root.irqTable, irq) };
+    machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(k, k.irqs, irq) };
     if (trace !== undefined) machine.trace = trace;
     const stopReason = machine.run({
       ...(o.maxInstructions === undefined ? {} : { maxInstructions: o.maxInstructions }),

@@ -23,7 +23,7 @@ export interface CheckResult {
   readonly report: string;
 }
 
-const NO_HOST = { putChar: () => {}, debugPrint: () => {}, ackIrq: () => {}, halt: () => {} };
+const NO_HOST = { putChar: () => {}, debugPrint: () => {}, ackIrq: () => {}, halt: () => {}, enableIrq: () => {}, disableIrq: () => {} };
 
 export function checkSystem(o: CheckOptions): CheckResult {
   const config = o.config ?? "debug";
@@ -39,7 +39,7 @@ export function checkSystem(o: CheckOptions): CheckResult {
   const platform = platformFacts(o.board);
   if (facts.arch !== "x86_64" && (CONFIGS as readonly string[]).includes(config) && platform !== undefined) {
     const abi = kernelAbi(facts.arch as Arch, config as KernelConfigName);
-    image = buildOrExplain(o.systemFile, () => buildSystem(parsed.system, { abi, host: NO_HOST, ram: platform.ram, elves, board: o.board }));
+    image = buildOrExplain(o.systemFile, () => buildSystem(parsed.system, { abi, host: NO_HOST, ram: platform.ram, maxIrq: platform.maxIrq, elves, board: o.board }));
   }
   const report = systemReport(parsed.system, o.board, config, image);
   if (o.reportFile !== undefined) writeFileSync(o.reportFile, report);

@@ -183,6 +183,8 @@ export function runSystem(o: RunOptions): RunResult {
       devices?.interrupts.unmask(irq);
     },
     halt: () => machine?.halt(),
+    enableIrq: (irq, trigger) => devices?.interrupts.enable(irq, trigger),
+    disableIrq: (irq) => devices?.interrupts.disable(irq),
     // The engines exist once the system is built; the builder's own mappings reach them from the tables.
     get vspace() {
       return vspaces;
@@ -190,7 +192,7 @@ export function runSystem(o: RunOptions): RunResult {
   };
 
   const abi = kernelAbi(board.arch, config as KernelConfigName);
-  const image = buildOrExplain(o.systemFile, () => buildSystem(parsed.system, { abi, host, ram: facts.ram, elves, board: board.name, ...(o.testCaps === undefined ? {} : { testCaps: o.testCaps }) }));
+  const image = buildOrExplain(o.systemFile, () => buildSystem(parsed.system, { abi, host, ram: facts.ram, maxIrq: facts.maxIrq, elves, board: board.name, ...(o.testCaps === undefined ? {} : { testCaps: o.testCaps }) }));
   if (o.reportFile !== undefined) writeFileSync(o.reportFile, systemReport(parsed.system, board.name, config, image));
 
   const memory = new PhysicalMemory(facts.ram);
@@ -241,7 +243,7 @@ export function runSystem(o: RunOptions): RunResult {
     }
     for (const line of image.irqLines) ic.enable(line.irq, line.trigger);
     const kernel = image.kernel;
-    machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(kernel, image.irqTable, irq) };
+    machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(kernel, kernel.irqs, irq) };
     if (o.trace !== undefined) machine.trace = o.trace;
     const stopReason = machine.run({
       ...(o.maxInstructions === undefined ? {} : { maxInstructions: o.maxInstructions }),

@@ -3,7 +3,6 @@ import type { BitField, KernelAbi } from "./abi.js";
 import type { SyscallError } from "./errors.js";
 import type { CNode } from "./objects/cnode.js";
 import type { Endpoint } from "./objects/endpoint.js";
-import type { IrqTable } from "./interrupt.js";
 import type { IRQHandler } from "./objects/interrupt.js";
 import type { Notification } from "./objects/notification.js";
 import type { Reply } from "./objects/reply.js";
@@ -35,8 +34,8 @@ export type Cap =
   /** The right to configure scheduling contexts of one core (MCS sched_control_cap). */
   | { readonly type: "sched_control"; readonly object: SchedControl }
   | { readonly type: "irq_handler"; readonly object: IRQHandler }
-  /** The right to issue IRQ handler caps (irq_control_cap); the object is the kernel's IRQ table. */
-  | { readonly type: "irq_control"; readonly object: IrqTable }
+  /** The right to take interrupt lines (irq_control_cap). */
+  | { readonly type: "irq_control" }
   /** The right to move threads between scheduling domains and set the domain schedule (domain_cap). */
   | { readonly type: "domain" }
   /** An ARM hypervisor virtual CPU (vcpu_cap). */
@@ -136,6 +135,7 @@ export function deriveCap(cap: Cap): Derived {
     case "vspace":
       return cap.isMapped ? { ok: true, cap } : { ok: false, error: { type: "seL4_IllegalOperation" } };
     case "irq_control":
+      // There is one IRQ control cap; a copy attempt places nothing.
       return { ok: true, cap: NULL_CAP };
     default:
       return { ok: true, cap };
@@ -151,6 +151,9 @@ export function sameRegionAs(a: Cap, b: Cap): boolean {
       return b.type === "domain";
     case "irq_handler":
       return b.type === "irq_handler" && a.object.irq === b.object.irq;
+    case "irq_control":
+      // Every handler was issued from it.
+      return b.type === "irq_control" || b.type === "irq_handler";
     case "cnode":
       return b.type === "cnode" && a.object === b.object && a.object.radix === b.object.radix;
     case "frame": {
@@ -182,6 +185,7 @@ export function sameRegionAs(a: Cap, b: Cap): boolean {
  */
 export function sameObjectAs(a: Cap, b: Cap): boolean {
   if (a.type === "untyped") return false;
+  if (a.type === "irq_control" && b.type === "irq_handler") return false;
   if (a.type === "frame" && b.type === "frame") {
     return a.object.paddr === b.object.paddr && a.object.sizeBits === b.object.sizeBits && a.object.isDevice === b.object.isDevice;
   }
@@ -190,12 +194,14 @@ export function sameObjectAs(a: Cap, b: Cap): boolean {
 
 /**
  * A derived cap that is the first with its badge may revoke the caps copied from it, and so may every
- * copy of an untyped cap (isCapRevocable).
+ * copy of an untyped cap and a handler issued from IRQ control (isCapRevocable).
  */
 export function isCapRevocable(derived: Cap, src: Cap): boolean {
   switch (derived.type) {
     case "untyped":
       return true;
+    case "irq_handler":
+      return src.type === "irq_control";
     case "endpoint":
     case "notification":
       return derived.badge !== (src as typeof derived).badge;

@@ -285,15 +285,17 @@ function finaliseCap(k: Kernel, cap: Cap, final: boolean, finalising: Set<CNode>
     }
     case "irq_handler":
       // deletingIRQHandler: the notification the IRQ signalled is deleted with it; deletedIRQHandler:
-      // the line is inactive again, free for IRQControl to issue.
+      // the line is inactive, masked, and may be issued again.
       cap.object.notification = NULL_CAP;
-      cap.object.issued = false;
+      k.irqs.remove(cap.object.irq);
+      k.host.disableIrq(cap.object.irq);
       break;
     case "irq_control":
     case "domain":
     case "untyped":
     case "arch_object":
     case "asid_control":
+    case "irq_control":
     case "null":
       break;
   }

@@ -5,20 +5,19 @@ import { sendSignal } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
 import { IRQHandler } from "./objects/interrupt.js";
 
-/** The IRQ numbers the kernel accepts from IRQControl (Arch_checkIRQ) and those it keeps for itself. */
-export interface IrqRange {
-  /** 0 on ARM; 1 on RISC-V, where 0 is irqInvalid. */
-  readonly min: number;
-  readonly max: number;
-  /** IRQTimer and IRQReserved lines (init_irqs): never issued to user level. */
-  readonly reserved: readonly number[];
-}
-
-/** The kernel's IRQ table: which lines have handlers (seL4 intStateIRQTable / irqNodes). */
+/**
+ * The kernel's IRQ table: which lines have handlers (seL4 intStateIRQTable / irqNodes). A line with a
+ * handler is IRQSignal, any other IRQInactive.
+ */
 export class IrqTable {
   private readonly handlers = new Map<number, IRQHandler>();
+  /** IRQTimer and IRQReserved lines (init_irqs): the kernel's own, never issued. */
+  private readonly reserved = new Set<number>();
 
-  constructor(readonly range: IrqRange = { min: 0, max: Number.MAX_SAFE_INTEGER, reserved: [] }) {}
+  /** The kernel keeps the line for itself (its timer, the hypervisor's VGIC maintenance and virtual timer). */
+  reserve(irq: number): void {
+    this.reserved.add(irq);
+  }
 
   /** The handler object for a line, created on first issue (IRQControl Get). */
   handler(irq: number): IRQHandler {
@@ -27,13 +26,17 @@ export class IrqTable {
       h = new IRQHandler(irq);
       this.handlers.set(irq, h);
     }
-    h.issued = true;
     return h;
   }
 
-  /** isIRQActive: the kernel's own line, or one whose handler cap exists. */
+  /** isIRQActive: the kernel's own line, or one a handler was issued for and not deleted since. */
   isActive(irq: number): boolean {
-    return this.range.reserved.includes(irq) || this.handlers.get(irq)?.issued === true;
+    return this.reserved.has(irq) || this.handlers.has(irq);
+  }
+
+  /** deletedIRQHandler: the line is inactive again. */
+  remove(irq: number): void {
+    this.handlers.delete(irq);
   }
 
   lines(): number[] {

@@ -9,7 +9,6 @@ import { decodeCNodeInvocation, performCNodeInvocation, type CNodeInvocation } f
 import type { Endpoint } from "./objects/endpoint.js";
 import { decodeDomainInvocation, performDomainInvocation, type DomainInvocation } from "./objects/domain.js";
 import type { IRQHandler } from "./objects/interrupt.js";
-import { decodeIRQControlInvocation, performIRQControlInvocation, type IRQControlInvocation } from "./objects/irq-control.js";
 import type { Notification } from "./objects/notification.js";
 import type { Reply } from "./objects/reply.js";
 import { decodeSchedContextInvocation, performSchedContextInvocation, type SchedContextInvocation } from "./objects/schedcontext-invocation.js";
@@ -23,6 +22,7 @@ import { decodeASIDPoolInvocation, performASIDPoolInvocation, type ASIDPoolInvoc
 import { decodeFrameInvocation, performFrameInvocation, type FrameInvocation } from "./objects/frame.js";
 import { decodePageTableInvocation, performPageTableInvocation, type PageTableInvocation } from "./objects/page-table.js";
 import { decodeVSpaceRootInvocation } from "./objects/vspace-root.js";
+import { decodeIRQControlInvocation, performIRQControlInvocation, type IRQControlInvocation } from "./objects/irq-control.js";
 
 /** One syscall's view of the invocation: who, with which message and flags. */
 export interface InvocationContext {
@@ -45,8 +45,8 @@ export type Invocation =
   | { readonly kind: "NotificationSignal"; readonly ntfn: Notification; readonly badge: bigint }
   | { readonly kind: "Reply"; readonly reply: Reply; readonly canGrant: boolean }
   | { readonly kind: "IRQAckIRQ"; readonly handler: IRQHandler }
-  | { readonly kind: "IRQClearIRQHandler"; readonly handler: IRQHandler }
   | { readonly kind: "IRQSetIRQHandler"; readonly handler: IRQHandler; readonly notification: Cap }
+  | { readonly kind: "IRQClearIRQHandler"; readonly handler: IRQHandler }
   | { readonly kind: "IRQControl"; readonly control: IRQControlInvocation }
   | { readonly kind: "Domain"; readonly domain: DomainInvocation }
   | { readonly kind: "TCB"; readonly tcb: TCBInvocation }
@@ -81,7 +81,7 @@ export function decodeInvocation(k: Kernel, ctx: InvocationContext, cap: Cap): D
     case "irq_handler":
       return decodeIRQHandlerInvocation(k, ctx, cap.object);
     case "irq_control": {
-      const d = decodeIRQControlInvocation(k, ctx, cap.object);
+      const d = decodeIRQControlInvocation(k, ctx);
       return d.ok ? ok({ kind: "IRQControl", control: d.invocation }) : d;
     }
     case "domain": {
@@ -150,6 +150,7 @@ function decodeIRQHandlerInvocation(k: Kernel, ctx: InvocationContext, handler: 
   if (ctx.label === BigInt(labels["IRQAckIRQ"] ?? -1)) return ok({ kind: "IRQAckIRQ", handler });
   if (ctx.label === BigInt(labels["IRQClearIRQHandler"] ?? -1)) return ok({ kind: "IRQClearIRQHandler", handler });
   if (ctx.label === BigInt(labels["IRQSetIRQHandler"] ?? -1)) {
+    // The notification must be one the caller may signal.
     const slot = ctx.extraCaps[0];
     if (slot === undefined) return fail({ type: "seL4_TruncatedMessage" });
     const notification = slotCap(slot);
@@ -177,11 +178,11 @@ export function performInvocation(k: Kernel, ctx: InvocationContext, inv: Invoca
     case "IRQAckIRQ":
       k.host.ackIrq(inv.handler.irq);
       break;
-    case "IRQClearIRQHandler":
-      inv.handler.notification = { type: "null" };
-      break;
     case "IRQSetIRQHandler":
       inv.handler.notification = inv.notification;
+      break;
+    case "IRQClearIRQHandler":
+      inv.handler.notification = { type: "null" };
       break;
     case "IRQControl":
       performIRQControlInvocation(k, inv.control);

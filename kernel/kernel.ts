@@ -6,12 +6,13 @@
 // Time: the kernel sees the timer's count (ticks at the ABI's TIMER_FREQUENCY), as seL4 does; the
 // machine hands it virtual time in nanoseconds at each kernel entry (updateTimestamp) and reads back
 // the timer deadline the kernel programmed (timerDeadlineNs), both converted exactly.
-import type { KernelAbi } from "./abi.js";
+import { platformFacts, type KernelAbi } from "./abi.js";
 import { handleTimeout } from "./ipc.js";
 import { kernelConfig, threadFacts } from "./marshalling.js";
 import { completeYieldTo, type SchedContext } from "./objects/schedcontext.js";
 import { tcbAppend, type TCB } from "./objects/tcb.js";
 import type { ASIDPool, VSpaceBackend } from "./vspace.js";
+import { IrqTable } from "./interrupt.js";
 import {
   headAmount, headTime, isRoundRobin, minBudget, nsToTicks, refillBudgetCheck, refillReady, refills, refillSufficient,
   refillUnblockCheck, ticksToNs,
@@ -25,8 +26,13 @@ export interface KernelHost {
   debugPrint(line: string): void;
   /** IRQAckIRQ: unmask the line at the interrupt controller. */
   ackIrq(irq: number): void;
-  /** IRQControl issued a handler for the line: the controller enables it with this trigger (absent: lines are enabled up front). */
-  enableIrq?(irq: number, edge: boolean): void;
+  /**
+   * IRQControl issued a handler for the line (setIRQState IRQSignal, and setIRQTrigger when a trigger
+   * is given): the controller delivers it from now on. Without a trigger the line keeps its own.
+   */
+  enableIrq(irq: number, trigger: "level" | "edge" | undefined): void;
+  /** The line's last handler was deleted (deletedIRQHandler): the controller masks it. */
+  disableIrq(irq: number): void;
   /** A thread's VSpace root changed (TCBConfigure, TCBSetSpace): it runs in that address space from now on. */
   threadVSpaceChanged?(tcb: TCB): void;
   /** seL4_DebugHalt. */
@@ -82,6 +88,11 @@ export class Kernel {
   private readonly timerHz: bigint;
   private readonly timerPrecision: bigint;
 
+  /** Which interrupt lines have handlers. */
+  readonly irqs = new IrqTable();
+  /** The highest IRQ number IRQControl accepts (maxIRQ of the board's kernel build). */
+  readonly maxIrq: number;
+
   /** The ASID table (armKSASIDTable, riscvKSASIDTable): the pool of each high ASID part, if made. */
   readonly asidTable: (ASIDPool | undefined)[];
 
@@ -97,9 +108,11 @@ export class Kernel {
   /** ksDomainTime: ticks left of the current domain's slot. */
   domainTime = DSCHED_MAX_DURATION;
 
-  constructor(abi: KernelAbi, host: KernelHost) {
+  constructor(abi: KernelAbi, host: KernelHost, platform: { readonly maxIrq: number; readonly reservedIrqs?: readonly number[] } = referencePlatform(abi)) {
     this.abi = abi;
     this.host = host;
+    this.maxIrq = platform.maxIrq;
+    for (const irq of platform.reservedIrqs ?? []) this.irqs.reserve(irq);
     this.regIndex = new Map(abi.userContext.map((name, i) => [name, i]));
     const msg = abi.ipcBuffer.fields["msg"];
     if (msg === undefined) throw new Error("ABI tables lack the IPC buffer msg field");
@@ -653,6 +666,13 @@ export class Kernel {
     if (this.releaseQueue.length > 0) return true;
     return this.queues.some((q) => q !== undefined && q.some((t) => this.isSchedulable(t)));
   }
+}
+
+/** The platform facts of the arch's reference board (qemu_virt_aarch64, qemu_virt_riscv64), for kernels built without a board. */
+function referencePlatform(abi: KernelAbi): { readonly maxIrq: number } {
+  const facts = platformFacts(abi.arch === "aarch64" ? "qemu_virt_aarch64" : "qemu_virt_riscv64");
+  if (facts === undefined) throw new Error(`boards.json has no reference board for ${abi.arch}`);
+  return facts;
 }
 
 /** Names the ABI's fault-message tables use for registers that the user context names otherwise. */

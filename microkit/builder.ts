@@ -5,7 +5,7 @@
 // a description the emulator instantiates; nothing here touches a CPU.
 import type { Arch, KernelAbi } from "../kernel/abi.js";
 import { ALL_RIGHTS, type Cap, type CapRights } from "../kernel/cap.js";
-import { IrqTable } from "../kernel/interrupt.js";
+import type { IrqTable } from "../kernel/interrupt.js";
 import { Kernel, type DomainScheduleEntry, type KernelHost } from "../kernel/kernel.js";
 import { threadFacts } from "../kernel/marshalling.js";
 import { CNode } from "../kernel/objects/cnode.js";
@@ -66,6 +66,7 @@ export interface SystemImage {
   readonly monitor: TCB;
   /** Interrupt lines with handlers, for the interrupt controller, and the kernel's table of them. */
   readonly irqLines: readonly IrqLine[];
+  /** The kernel's IRQ table (kernel.irqs). */
   readonly irqTable: IrqTable;
   /** Each PD's <virtual_machine>: its vCPU threads (never run: guest code is not emulated) and VCPUs. */
   readonly virtualMachines: readonly VmImage[];
@@ -77,6 +78,8 @@ export interface BuildOptions {
   readonly abi: KernelAbi;
   readonly host: KernelHost;
   readonly ram: readonly PhysicalRange[];
+  /** maxIRQ of the board's kernel (boards.json); default: the architecture's qemu_virt board's. */
+  readonly maxIrq?: number;
   /** The ELF of each PD, already loaded and checked (by PD name). */
   readonly elves: ReadonlyMap<string, ElfImage>;
   /** The Microkit board (boards.json name); VMs need its VGIC facts. Default: the AArch64 reference board. */
@@ -88,11 +91,11 @@ export interface BuildOptions {
 /**
  * A capability for tests that exercise kernel objects a Microkit PD cannot otherwise reach: untyped
  * RAM (placed by the builder, aligned to its size), a cap to the PD's own CNode (guard 0, so a
- * Retype with node_depth 0 puts objects at node_offset), or the ASID control cap.
+ * Retype with node_depth 0 puts objects at node_offset), the ASID control or the IRQ control cap.
  */
 export type TestCap =
   | { readonly pd: string; readonly slot: number; readonly kind: "untyped"; readonly sizeBits: number }
-  | { readonly pd: string; readonly slot: number; readonly kind: "cnode" | "asid_control" };
+  | { readonly pd: string; readonly slot: number; readonly kind: "cnode" | "asid_control" | "irq_control" };
 
 const RW: SegmentRights = { read: true, write: true, execute: false };
 const NOTIFY_RIGHTS: CapRights = { read: false, write: true, grant: false, grantReply: false };
@@ -114,12 +117,12 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
   /** seL4_PageBits: ELF segments, stacks and IPC buffers are made of frames of this size. */
   const SMALL = abi.vm.frameBits[0]!;
   const layout = microkitLayout(abi.arch);
-  const kernel = new Kernel(abi, o.host);
+  const kernel = new Kernel(abi, o.host, o.maxIrq === undefined ? undefined : { maxIrq: o.maxIrq });
   const frames = new FrameAllocator(o.ram);
   const regions = placeRegions(system.memoryRegions, frames);
   const memory: { pa: bigint; bytes: Uint8Array }[] = [];
   for (const r of regions.values()) if (r.mr.prefill !== undefined) memory.push({ pa: r.pa, bytes: r.mr.prefill.bytes });
-  const irqTable = new IrqTable();
+  const irqTable = kernel.irqs;
   const irqLines: IrqLine[] = [];
   const pdList = system.protectionDomains;
   const virtualMachines: VmImage[] = [];
@@ -284,7 +287,7 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
       const slot = { cnode: own.cnode, index: t.slot };
       if (t.kind === "untyped") insertOriginalCap(slot, { type: "untyped", object: new Untyped(frames.alloc(1n << BigInt(t.sizeBits), 1n << BigInt(t.sizeBits)), t.sizeBits, false), freeIndex: 0n });
       else if (t.kind === "cnode") own.cnode.slots[t.slot] = { type: "cnode", object: own.cnode, guard: 0n, guardSize: 0 };
-      else insertOriginalCap(slot, { type: "asid_control" });
+      else insertOriginalCap(slot, { type: t.kind });
     }
     return { pd, elf, tcb, mappings, vspace: own.vspace };
   });

@@ -28,11 +28,18 @@ export class InterruptController {
     };
   }
 
-  /** The kernel takes the line (IRQControl Get/GetTrigger). */
-  enable(irq: number, trigger: Trigger): void {
+  /** The kernel takes the line (IRQControl Get/GetTrigger); without a trigger it keeps its own (level after reset). */
+  enable(irq: number, trigger?: Trigger): void {
     this.check(irq);
-    this.trigger.set(irq, trigger);
+    this.trigger.set(irq, trigger ?? this.trigger.get(irq) ?? "level");
     this.enabled.add(irq);
+  }
+
+  /** The kernel lets the line go (its handler was deleted): masked until taken again. */
+  disable(irq: number): void {
+    this.check(irq);
+    this.enabled.delete(irq);
+    this.masked.delete(irq);
   }
 
   unmask(irq: number): void {

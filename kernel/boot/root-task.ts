@@ -6,7 +6,6 @@
 import { readAbiFile } from "../abi.js";
 import type { Cap } from "../cap.js";
 import { insertOriginalCap } from "../cspace.js";
-import { IrqTable, type IrqRange } from "../interrupt.js";
 import type { Kernel } from "../kernel.js";
 import { threadFacts } from "../marshalling.js";
 import { CNode } from "../objects/cnode.js";
@@ -27,7 +26,6 @@ export interface RootTask {
   readonly tcb: TCB;
   readonly cnode: CNode;
   readonly vspace: PageTable;
-  readonly irqTable: IrqTable;
 }
 
 /** boot.json initial_cnode_slots: seL4_CapInitThreadTCB, ... */
@@ -37,9 +35,9 @@ function initialSlots(): Readonly<Record<string, number>> {
 
 /**
  * Makes the root task's objects and caps in kernel `k` as seL4's boot code does for `plan`, and
- * makes its thread runnable. `entry` is the ELF entry; `irqs` the IRQ numbers IRQControl may issue.
+ * makes its thread runnable. `entry` is the ELF entry.
  */
-export function createRootTask(k: Kernel, plan: BootPlan, entry: bigint, irqs: IrqRange): RootTask {
+export function createRootTask(k: Kernel, plan: BootPlan, entry: bigint): RootTask {
   const abi = k.abi;
   const bits = (name: string): number => {
     const v = abi.objectBits[name];
@@ -61,8 +59,7 @@ export function createRootTask(k: Kernel, plan: BootPlan, entry: bigint, irqs: I
   };
   put(fixed("seL4_CapInitThreadCNode"), cnodeCap);
   put(fixed("seL4_CapDomain"), { type: "domain" });
-  const irqTable = new IrqTable(irqs);
-  put(fixed("seL4_CapIRQControl"), { type: "irq_control", object: irqTable });
+  put(fixed("seL4_CapIRQControl"), { type: "irq_control" });
 
   // create_it_address_space: the VSpace root and the page tables below it, top level first.
   const vspace = new PageTable(abi.vm.rootIndexBits);
@@ -129,5 +126,5 @@ export function createRootTask(k: Kernel, plan: BootPlan, entry: bigint, irqs: I
   for (const u of plan.untypeds) put(slot++, { type: "untyped", object: new Untyped(u.paddr, u.sizeBits, u.isDevice), freeIndex: 0n });
 
   k.makeRunnable(tcb);
-  return { tcb, cnode, vspace, irqTable };
+  return { tcb, cnode, vspace };
 }

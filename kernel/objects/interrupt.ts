@@ -6,7 +6,5 @@ import { NULL_CAP } from "../cap.js";
 export class IRQHandler {
   /** Notification cap the interrupt signals (IRQSetIRQHandler). */
   notification: Cap = NULL_CAP;
-  /** The line is in state IRQSignal: a handler cap to it exists (deletedIRQHandler clears it). */
-  issued = false;
   constructor(readonly irq: number) {}
 }

@@ -1,55 +1,56 @@
-// IRQ control (seL4 src/object/interrupt.c decodeIRQControlInvocation, invokeIRQControl;
-// src/arch/{arm,riscv}/object/interrupt.c Arch_decodeIRQControlInvocation, Arch_checkIRQ): issues a
-// handler cap for an interrupt line the kernel does not use and no handler cap names yet. Both
-// architectures' controllers can set a line's trigger (HAVE_SET_TRIGGER: GICv2, PLIC).
-import { ensureEmptySlot, insertNewCap, lookupTargetSlot, slotCap } from "../cspace.js";
+// The IRQ control cap (seL4 src/object/interrupt.c decodeIRQControlInvocation, invokeIRQControl;
+// src/arch/arm/object/interrupt.c and src/arch/riscv/object/interrupt.c Arch_decodeIRQControlInvocation,
+// Arch_checkIRQ): Get (IRQIssueIRQHandler) and GetTrigger (ARM/RISCVIRQIssueIRQHandlerTrigger) put an
+// IRQHandler cap for a line that has none into a slot; the line is then the kernel's, unmasked at the
+// controller (with the trigger asked for). Both boards' controllers can set triggers (GICv2, the PLIC:
+// seL4 HAVE_SET_TRIGGER). ARMIRQIssueSGISignal (SGI signal caps) is not modelled.
+import type { Cap } from "../cap.js";
+import { cteInsert, ensureEmptySlot, lookupTargetSlot } from "../cspace.js";
 import type { SyscallError } from "../errors.js";
 import { InvocationArgs } from "../invocation-args.js";
 import type { InvocationContext } from "../invocation.js";
-import type { IrqTable } from "../interrupt.js";
 import type { Kernel } from "../kernel.js";
-import type { Slot } from "./cnode.js";
-import { labelName } from "./tcb-invocation.js";
+import { archLabelName } from "../vspace.js";
+import { slotCap, type Slot } from "./cnode.js";
 
-export interface IRQControlInvocation {
-  readonly kind: "IRQIssueIRQHandler";
-  readonly table: IrqTable;
+export type IRQControlInvocation = {
+  readonly kind: "IRQControlIssue";
   readonly irq: number;
-  /** Edge-triggered (the Trigger variants' non-zero trigger word); level otherwise. */
-  readonly edge: boolean;
-  readonly control: Slot;
+  /** GetTrigger's: edge (trigger word non-zero) or level; Get leaves the line's trigger as it is. */
+  readonly trigger: "level" | "edge" | undefined;
   readonly dest: Slot;
-}
+  /** The IRQ control cap's slot: the handler cap becomes its child. */
+  readonly control: Slot;
+};
 
 type Decoded = { readonly ok: true; readonly invocation: IRQControlInvocation } | { readonly ok: false; readonly error: SyscallError };
 
 const fail = (error: SyscallError): Decoded => ({ ok: false, error });
 
-/** The per-architecture IssueIRQHandlerTrigger label. */
-const TRIGGER_LABELS = ["ARMIRQIssueIRQHandlerTrigger", "RISCVIRQIssueIRQHandlerTrigger"];
-
-export function decodeIRQControlInvocation(k: Kernel, ctx: InvocationContext, table: IrqTable): Decoded {
-  const label = labelName(k, ctx.label);
-  if (label !== "IRQIssueIRQHandler" && (label === undefined || !TRIGGER_LABELS.includes(label))) return fail({ type: "seL4_IllegalOperation" });
+export function decodeIRQControlInvocation(k: Kernel, ctx: InvocationContext): Decoded {
+  const get = "IRQIssueIRQHandler";
+  const getTrigger = archLabelName(k, "IRQIssueIRQHandlerTrigger");
+  const label = [get, getTrigger].find((l) => ctx.label === BigInt(k.abi.labels[l] ?? -1));
+  if (label === undefined) return fail({ type: "seL4_IllegalOperation" });
   const args = new InvocationArgs(k, ctx, label);
-  const root = ctx.extraCaps[args.capIndex("root")];
-  if (ctx.length < args.layout.msgLength || root === undefined) return fail({ type: "seL4_TruncatedMessage" });
-  const irqWord = args.word("irq");
-  const edge = label === "IRQIssueIRQHandler" ? false : args.word("trigger") !== 0n;
-  const { min, max } = table.range;
-  if (irqWord > BigInt(max) || irqWord < BigInt(min)) return fail({ type: "seL4_RangeError", min: BigInt(min), max: BigInt(max) });
-  const irq = Number(irqWord);
-  if (table.isActive(irq)) return fail({ type: "seL4_RevokeFirst" });
-  const target = lookupTargetSlot(slotCap(root), args.word("index"), args.word("depth"));
-  if (!target.ok) return target;
-  const occupied = ensureEmptySlot(target.slot);
+  const rootSlot = ctx.extraCaps[args.capIndex("root")];
+  if (ctx.length < args.layout.msgLength || rootSlot === undefined) return fail({ type: "seL4_TruncatedMessage" });
+  const irq = args.word("irq");
+  const trigger = label === get ? undefined : args.word("trigger") !== 0n ? "edge" : "level";
+  // Arch_checkIRQ: AArch64 takes 0..maxIRQ; RISC-V 1..maxIRQ (0 is irqInvalid).
+  const min = k.abi.arch === "riscv64" ? 1n : 0n;
+  if (irq > BigInt(k.maxIrq) || irq < min) return fail({ type: "seL4_RangeError", min, max: BigInt(k.maxIrq) });
+  if (k.irqs.isActive(Number(irq))) return fail({ type: "seL4_RevokeFirst" });
+  const dest = lookupTargetSlot(slotCap(rootSlot), args.word("index"), args.word("depth"));
+  if (!dest.ok) return dest;
+  const occupied = ensureEmptySlot(dest.slot);
   if (occupied !== undefined) return fail(occupied);
-  return { ok: true, invocation: { kind: "IRQIssueIRQHandler", table, irq, edge, control: ctx.slot, dest: target.slot } };
+  return { ok: true, invocation: { kind: "IRQControlIssue", irq: Number(irq), trigger, dest: dest.slot, control: ctx.slot } };
 }
 
-/** invokeIRQControl: the line becomes IRQSignal, unmasked with its trigger, and its handler cap a child of the control cap. */
 export function performIRQControlInvocation(k: Kernel, inv: IRQControlInvocation): void {
-  const handler = inv.table.handler(inv.irq);
-  k.host.enableIrq?.(inv.irq, inv.edge);
-  insertNewCap(inv.control, inv.dest, { type: "irq_handler", object: handler });
+  const handler = k.irqs.handler(inv.irq);
+  k.host.enableIrq(inv.irq, inv.trigger);
+  const cap: Cap = { type: "irq_handler", object: handler };
+  cteInsert(cap, inv.control, inv.dest);
 }

@@ -6,7 +6,8 @@
 // numbers of libsel4's seL4_Error, bits left 30 and 21 for the missing tables of a 3-level VSpace,
 // and the fault status each architecture reports (AArch64 ESR: data abort from EL0 0x24, IL,
 // permission fault level 3 with WnR 0x9200004f, translation fault level 3 0x92000007; RISC-V:
-// store 7, load 5).
+// store 7, load 5). It also takes an interrupt line with IRQ control (Get, RevokeFirst when taken,
+// RangeError above maxIRQ) and gives it back by deleting the handler.
 import { describe, expect, test } from "vitest";
 import { runSystem } from "../../emulator/system.js";
 
@@ -16,7 +17,11 @@ const TEST_CAPS = [
   { pd: "mapper", slot: 461, kind: "untyped", sizeBits: 16 },
   { pd: "mapper", slot: 462, kind: "untyped", sizeBits: 12 },
   { pd: "mapper", slot: 463, kind: "asid_control" },
+  { pd: "mapper", slot: 464, kind: "irq_control" },
 ] as const;
+
+/** maxIRQ of each board's kernel (boards.json irq.kernel_irq_constants_debug). */
+const MAX_IRQ = { qemu_virt_aarch64: 159, qemu_virt_riscv64: 96 } as const;
 
 const FSR = {
   qemu_virt_aarch64: { write: "0x9200004f", read: "0x92000007" },
@@ -83,6 +88,13 @@ function expected(board: keyof typeof FSR): string {
     "mapper: map them -> 0",
     "mapper: the new frame reads = 0x0",
     "mapper: same physical frame as before -> 1",
+    "mapper: take a free IRQ line -> 0",
+    "mapper: take it again -> 9",
+    "mapper: take a line past maxIRQ -> 4",
+    `mapper:   max -> ${MAX_IRQ[board]}`,
+    "mapper: ack the new handler -> 0",
+    "mapper: delete it -> 0",
+    "mapper: take the line again -> 0",
     "mapper: done",
   ].map((l) => `${l}\n`).join("");
 }

@@ -79,6 +79,7 @@ export class CNodeWorld {
     const e = marshalEntry(this.arch, label);
     const mrs: bigint[] = Array.from({ length: e["msg_length"] as number }, () => 0n);
     for (const p of e["params"] as Json[]) {
+      if (p["dir"] === "out") continue;
       const v = o.args[p["name"] as string];
       if (v === undefined) throw new Error(`argument ${p["name"]} of ${label} not given`);
       if ("cap" in p["where"]) this.setBufferWord(ipcField(this.arch, "caps_or_badges", p["where"]["cap"] as number), v);

@@ -14,7 +14,7 @@ import { Reply } from "../../kernel/objects/reply.js";
 import { SchedContext } from "../../kernel/objects/schedcontext.js";
 import { TCB, type UserMemory } from "../../kernel/objects/tcb.js";
 import { activateThread, handleSyscall } from "../../kernel/syscall.js";
-import { ASIDPool, PageTable, assignASID, rootCap } from "../../kernel/vspace.js";
+import { ASIDPool, PageTable, assignASID, rootCap, type VSpaceBackend } from "../../kernel/vspace.js";
 
 export const ARCHES: readonly Arch[] = ["aarch64", "riscv64"];
 
@@ -105,6 +105,8 @@ export class RecordingHost implements KernelHost {
   readonly lines: string[] = [];
   readonly acks: number[] = [];
   halts = 0;
+  /** The machine's address spaces, when a test watches what the kernel tells them. */
+  vspace: VSpaceBackend | undefined;
   putChar(byte: number): void {
     this.chars.push(byte);
   }
@@ -113,6 +115,14 @@ export class RecordingHost implements KernelHost {
   }
   ackIrq(irq: number): void {
     this.acks.push(irq);
+  }
+  /** enableIrq / disableIrq calls, as "enable <irq> <trigger>" and "disable <irq>". */
+  readonly irqStates: string[] = [];
+  enableIrq(irq: number, trigger: "level" | "edge" | undefined): void {
+    this.irqStates.push(`enable ${irq} ${trigger ?? "unchanged"}`);
+  }
+  disableIrq(irq: number): void {
+    this.irqStates.push(`disable ${irq}`);
   }
   halt(): void {
     this.halts++;
@@ -195,9 +205,10 @@ export class Sim {
   readonly k: Kernel;
   private nextPc = 0x200000n;
 
-  constructor(readonly arch: Arch) {
+  /** `platform`: the kernel's maxIRQ and its own IRQ lines (default: the reference board's). */
+  constructor(readonly arch: Arch, platform?: ConstructorParameters<typeof Kernel>[2]) {
     this.abi = kernelAbi(arch, "debug");
-    this.k = new Kernel(this.abi, this.host);
+    this.k = new Kernel(this.abi, this.host, platform);
   }
 
   /**

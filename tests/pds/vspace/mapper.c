@@ -1,7 +1,8 @@
 /*
  * vspace mapper: builds part of its own address space through libsel4 and
  * prints each result. Its CNode holds, from the test: a cap to that CNode,
- * untyped RAM, a 4 KiB untyped for an ASID pool and the ASID control cap.
+ * untyped RAM, a 4 KiB untyped for an ASID pool, the ASID control cap and
+ * the IRQ control cap.
  */
 #include <microkit.h>
 
@@ -9,6 +10,7 @@
 #define UNTYPED 461
 #define POOL_UNTYPED 462
 #define ASID_CONTROL 463
+#define IRQ_CONTROL 464
 /* Slots this PD fills. */
 #define FRAME 470
 #define PT_UPPER 471
@@ -16,6 +18,7 @@
 #define PT_EXTRA 473
 #define POOL 474
 #define NEW_VSPACE 475
+#define IRQ_HANDLER 476
 #define CNODE_BITS 9
 
 /* Below every user top: 128 GiB, where nothing of the PD's image is mapped. */
@@ -27,6 +30,7 @@
 #define VSPACE_TYPE seL4_ARM_VSpaceObject
 #define ATTRS seL4_ARM_Default_VMAttributes
 #define BEYOND_USER_TOP 0x10000000000ul /* seL4_UserTop 0xffffffffff + 1 */
+#define FREE_IRQ 100 /* no device of qemu_virt_aarch64 uses this GIC line */
 #define page_map seL4_ARM_Page_Map
 #define page_unmap seL4_ARM_Page_Unmap
 #define page_address seL4_ARM_Page_GetAddress
@@ -40,6 +44,7 @@
 #define VSPACE_TYPE seL4_RISCV_PageTableObject
 #define ATTRS seL4_RISCV_Default_VMAttributes
 #define BEYOND_USER_TOP 0x4000000000ul /* past seL4_UserTop 0x3ffffff000 */
+#define FREE_IRQ 90 /* no device of qemu_virt_riscv64 uses this PLIC source */
 #define page_map seL4_RISCV_Page_Map
 #define page_unmap seL4_RISCV_Page_Unmap
 #define page_address seL4_RISCV_Page_GetAddress
@@ -179,6 +184,14 @@ void init(void)
         page_map(FRAME, VSPACE_CAP, VA, seL4_ReadWrite, ATTRS));
     say_hex("the new frame reads", load(VA + 8));
     say("same physical frame as before", page_address(FRAME).paddr == paddr);
+
+    say("take a free IRQ line", seL4_IRQControl_Get(IRQ_CONTROL, FREE_IRQ, CNODE, IRQ_HANDLER, CNODE_BITS));
+    say("take it again", seL4_IRQControl_Get(IRQ_CONTROL, FREE_IRQ, CNODE, IRQ_HANDLER + 1, CNODE_BITS));
+    say("take a line past maxIRQ", seL4_IRQControl_Get(IRQ_CONTROL, 0x10000, CNODE, IRQ_HANDLER + 1, CNODE_BITS));
+    say("  max", seL4_GetMR(1));
+    say("ack the new handler", seL4_IRQHandler_Ack(IRQ_HANDLER));
+    say("delete it", seL4_CNode_Delete(CNODE, IRQ_HANDLER, CNODE_BITS));
+    say("take the line again", seL4_IRQControl_Get(IRQ_CONTROL, FREE_IRQ, CNODE, IRQ_HANDLER, CNODE_BITS));
     microkit_dbg_puts("mapper: done\n");
 }
 
