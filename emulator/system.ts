@@ -100,7 +100,7 @@ function loadElves(file: string, pds: ReturnType<typeof parseSystem> & { ok: tru
           problems.push(`${at} path_for_symbols '${img.pathForSymbols}' of '${pd.name}' not found; searched: ${dirs.join(", ")}`);
           continue;
         }
-        elf = { ...elf, symbols: parseElf(symbolsPath, new Uint8Array(readFileSync(symbolsPath))).symbols };
+        elf = { ...elf, symbols: parseElf(symbolsPath, new Uint8Array(readFileSync(symbolsPath))).symbols, symbolsPath };
       }
       if (elf.arch !== arch) problems.push(`${at} ${found} is a ${elf.arch} ELF, but board ${board} is ${arch}`);
       else elves.set(pd.name, elf);

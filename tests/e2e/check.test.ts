@@ -112,3 +112,15 @@ test("path_for_symbols: symbols to patch are found in the unstripped copy", () =
   writeFileSync(file, `<system>\n  <protection_domain name="hello">\n    <program_image path="stripped.elf" />\n  </protection_domain>\n</system>\n`);
   expect(cli("run", file, "--board", "qemu_virt_riscv64", "--search-path", dir).stderr).toContain("stripped.elf does not define 'microkit_name'");
 });
+
+test("an image bundle carries the path_for_symbols file, so the image runs on its own", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mkemu-"));
+  const built = "build/examples/hello/qemu_virt_aarch64/debug/hello.elf";
+  expect(spawnSync("llvm-objcopy", ["--strip-all", built, join(dir, "stripped.elf")]).status).toBe(0);
+  writeFileSync(join(dir, "hello.elf"), readFileSync(built));
+  const file = join(dir, "s.system");
+  writeFileSync(file, `<system>\n  <protection_domain name="hello">\n    <program_image path="stripped.elf" path_for_symbols="hello.elf" />\n  </protection_domain>\n</system>\n`);
+  const image = join(mkdtempSync(join(tmpdir(), "mkemu-")), "loader.img");
+  expect(cli("check", file, "--board", "qemu_virt_aarch64", "--search-path", dir, "-o", image).status).toBe(0);
+  expect(cli("run", image, "--quiet").stdout).toBe("hello, world\n");
+});
