@@ -147,8 +147,6 @@ export function sameRegionAs(a: Cap, b: Cap): boolean {
   switch (a.type) {
     case "null":
       return false;
-    case "domain":
-      return b.type === "domain";
     case "irq_handler":
       return b.type === "irq_handler" && a.object.irq === b.object.irq;
     case "irq_control":
@@ -174,6 +172,8 @@ export function sameRegionAs(a: Cap, b: Cap): boolean {
       const bTop = r.base + (1n << BigInt(r.sizeBits)) - 1n;
       return aBase <= r.base && bTop <= aTop && r.base <= bTop;
     }
+    case "domain":
+      return b.type === "domain";
     default:
       return a.type === b.type && a.object === (b as typeof a).object;
   }

@@ -84,10 +84,6 @@ export function decodeInvocation(k: Kernel, ctx: InvocationContext, cap: Cap): D
       const d = decodeIRQControlInvocation(k, ctx);
       return d.ok ? ok({ kind: "IRQControl", control: d.invocation }) : d;
     }
-    case "domain": {
-      const d = decodeDomainInvocation(k, ctx);
-      return d.ok ? ok({ kind: "Domain", domain: d.invocation }) : d;
-    }
     case "tcb": {
       // MCS decodeInvocation: thread caps cannot be invoked in the first phase of a combined syscall.
       if (ctx.firstPhase) return fail({ type: "seL4_InvalidCapability", cap: 0 });
@@ -104,6 +100,12 @@ export function decodeInvocation(k: Kernel, ctx: InvocationContext, cap: Cap): D
       if (ctx.firstPhase) return fail({ type: "seL4_InvalidCapability", cap: 0 });
       const d = decodeSchedControlInvocation(k, ctx, cap.object);
       return d.ok ? ok({ kind: "SchedControl", control: d.invocation }) : d;
+    }
+    case "domain": {
+      // MCS decodeInvocation: nor the domain cap.
+      if (ctx.firstPhase) return fail({ type: "seL4_InvalidCapability", cap: 0 });
+      const d = decodeDomainInvocation(k, ctx);
+      return d.ok ? ok({ kind: "Domain", domain: d.invocation }) : d;
     }
     case "cnode": {
       // MCS decodeInvocation: nor CNode caps.
@@ -187,9 +189,6 @@ export function performInvocation(k: Kernel, ctx: InvocationContext, inv: Invoca
     case "IRQControl":
       performIRQControlInvocation(k, inv.control);
       break;
-    case "Domain":
-      performDomainInvocation(k, inv.domain);
-      break;
     case "TCB":
       performTCBInvocation(k, inv.tcb);
       break;
@@ -204,6 +203,9 @@ export function performInvocation(k: Kernel, ctx: InvocationContext, inv: Invoca
       break;
     case "Untyped":
       performUntypedInvocation(k, inv.untyped);
+      break;
+    case "Domain":
+      performDomainInvocation(k, inv.domain);
       break;
     case "VCPU":
       performVCPUInvocation(k, inv.vcpu);
