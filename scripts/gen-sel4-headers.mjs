@@ -252,7 +252,7 @@ emit(`_Static_assert(sizeof(((seL4_IPCBuffer *)0)->msg) / sizeof(seL4_Word) == s
 const threadLocal = /thread-local/.test(A.boot.libsel4_ipc_buffer_symbol ?? '');
 emit(`
 /* The IPC buffer of the running thread (defined by ${threadLocal ? 'the runtime, one per thread' : 'libmicrokit'}). */
-extern ${threadLocal ? '__thread ' : ''}seL4_IPCBuffer *__sel4_ipc_buffer;
+${threadLocal ? '#define SEL4_IPC_BUFFER_THREAD_LOCAL 1\n' : ''}extern ${threadLocal ? '__thread ' : ''}seL4_IPCBuffer *__sel4_ipc_buffer;
 
 static inline seL4_IPCBuffer *seL4_GetIPCBuffer(void) { return __sel4_ipc_buffer; }
 static inline void seL4_SetIPCBuffer(seL4_IPCBuffer *ipc_buffer) { __sel4_ipc_buffer = ipc_buffer; }

@@ -1,8 +1,10 @@
-# roottask.mk: builds our root-task test programs (tests/roottasks/<name>/*.c) for one root-task
-# kernel configuration, against libsel4-compatible headers generated for that configuration.
+# roottask.mk: builds our root-task test programs (tests/roottasks/<name>/*.c) for one kernel
+# configuration, against libsel4-compatible headers generated for that configuration: a preset
+# (sel4test's kernels) or a Microkit board's debug kernel.
 #
 #   make -f scripts/roottask.mk CONFIG=sel4test-aarch64 [-j8] [V=1]
 #   make -f scripts/roottask.mk CONFIG=sel4test-riscv64
+#   make -f scripts/roottask.mk CONFIG=qemu_virt_aarch64
 #
 # Run from the repository root. Tools: clang, ld.lld, llvm-ar, node.
 #
@@ -27,7 +29,8 @@ endif
 CONFIG ?=
 ARCH_sel4test-aarch64 := aarch64
 ARCH_sel4test-riscv64 := riscv64
-CONFIGS := sel4test-aarch64 sel4test-riscv64
+ARCH_qemu_virt_aarch64 := aarch64
+CONFIGS := sel4test-aarch64 sel4test-riscv64 qemu_virt_aarch64
 ARCH := $(if $(filter $(CONFIG),$(CONFIGS)),$(ARCH_$(CONFIG)))
 ifeq ($(ARCH),)
 $(error CONFIG must be one of: $(CONFIGS))
@@ -55,7 +58,8 @@ LDFLAGS := -nostdlib -static -z max-page-size=4096 -z norelro --build-id=none
 
 ABI_DIR := $(if $(MICROKIT_EMU_ABI_DIR),$(MICROKIT_EMU_ABI_DIR),$(abspath $(ROOT)/../shared/abi))
 export MICROKIT_EMU_ABI_DIR := $(ABI_DIR)
-ABI_JSON := $(ABI_DIR)/configs/$(CONFIG).json $(ABI_DIR)/kernel-configs/$(CONFIG).json \
+ABI_JSON := $(wildcard $(ABI_DIR)/configs/$(CONFIG).json $(ABI_DIR)/kernel-configs/$(CONFIG).json \
+	$(ABI_DIR)/kernel-configs/$(CONFIG)-debug.json) $(ABI_DIR)/$(ARCH).json $(ABI_DIR)/boards.json \
 	$(ABI_DIR)/marshalling.json $(ABI_DIR)/boot.json
 GEN_SEL4 := scripts/gen-sel4-headers.mjs
 MK := scripts/roottask.mk

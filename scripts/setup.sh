@@ -41,8 +41,9 @@ for board in qemu_virt_aarch64 qemu_virt_riscv64 odroidc4; do
   make -s --no-print-directory -f scripts/pd.mk BOARD="$board" CONFIG=debug -j"$(nproc)"
 done
 
-# Root-task test programs (tests/roottasks/), for the two sel4test kernel configurations.
-for config in sel4test-aarch64 sel4test-riscv64; do
+# Root-task test programs (tests/roottasks/): for the two sel4test kernel configurations, and for
+# Microkit's AArch64 debug kernel (the hypervisor one).
+for config in sel4test-aarch64 sel4test-riscv64 qemu_virt_aarch64; do
   make -s --no-print-directory -f scripts/roottask.mk CONFIG="$config" -j"$(nproc)"
 done
 

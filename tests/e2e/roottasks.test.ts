@@ -123,3 +123,20 @@ describe.each(ARCHES)("root tasks on %s", (arch) => {
     expect(y.virtualTimeUs).toBe(x.virtualTimeUs);
   });
 });
+
+describe("the AArch64 kernel at EL1 (sel4test's) and at EL2 (Microkit's hypervisor kernel)", () => {
+  const run = (build: string, config: string) => bootRootTask({ elf: `build/test-roottasks/el2/${build}/el2.elf`, board: "qemu_virt_aarch64", config });
+  const faultLine = (r: RunResult) => r.diagnostics[r.diagnostics.indexOf("Found thread has no fault handler while trying to handle:") + 1];
+
+  test("at EL1 user space reaches 2^47 and brk is a user exception carrying the ESR", () => {
+    const r = run("sel4test-aarch64", "sel4test-aarch64");
+    expect(r.output).toBe("seL4_UserTop 0x7fffffffffff\nmap at 2^40 -> 0\n");
+    expect(faultLine(r)).toBe("user exception 0x00000000f2000011 code 0000000000000000");
+  });
+
+  test("at EL2 user space ends below 2^40 and brk is a VCPU fault, which the kernel prints as an unknown fault", () => {
+    const r = run("qemu_virt_aarch64", "debug");
+    expect(r.output).toBe("seL4_UserTop 0xffffffffff\nmap at 2^40 -> 1\n");
+    expect(faultLine(r)).toBe("unknown fault");
+  });
+});

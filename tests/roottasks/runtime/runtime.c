@@ -1,14 +1,18 @@
 /* See roottask.h. */
 #include "roottask.h"
 
-__thread seL4_IPCBuffer *__sel4_ipc_buffer;
+/* Thread-local where the kernel configuration's libsel4 makes it so (sel4test's); else one for all. */
+#ifdef SEL4_IPC_BUFFER_THREAD_LOCAL
+__thread
+#endif
+seL4_IPCBuffer *__sel4_ipc_buffer;
 seL4_BootInfo *rt_bootinfo;
 seL4_Error rt_alloc_error;
 static seL4_SlotPos next_slot;
 
 /* The TLS image (roottask.ld) and where the thread pointer sits relative to a thread's TLS block:
  * AArch64 keeps a 16-byte thread control block below it, RISC-V none (ELF TLS variant I). */
-extern char __tdata_start[], __tdata_end[], __tbss_size[];
+extern char __tdata_start[], __tdata_end[], __tbss_start[], __tbss_end[];
 #if defined(SEL4_ARCH_AARCH64)
 #define TLS_TCB_BYTES 16
 #else
@@ -200,7 +204,7 @@ seL4_Word rt_tls_base(void)
 static seL4_Word tls_init(char *area)
 {
     size_t data = (size_t)(__tdata_end - __tdata_start);
-    size_t bss = (size_t)__tbss_size;
+    size_t bss = (size_t)(__tbss_end - __tbss_start);
     char *block = area + TLS_TCB_BYTES;
     if (TLS_TCB_BYTES + data + bss > TLS_AREA_BYTES) {
         seL4_DebugPutChar('!');
@@ -213,7 +217,9 @@ static seL4_Word tls_init(char *area)
 
 static void thread_trampoline(rt_thread_t *t)
 {
+#ifdef SEL4_IPC_BUFFER_THREAD_LOCAL
     __sel4_ipc_buffer = t->ipc;
+#endif
     t->fn(t);
     seL4_TCB_Suspend(t->tcb);
 }
