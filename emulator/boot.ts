@@ -137,10 +137,14 @@ function placeImages(abi: KernelAbi, platform: KernelPlatform, elf: ElfImage, dt
 
 /** The EL0 generic-timer registers the kernel configuration exports (KernelArmExport*User). */
 function exportedSysregs(abi: KernelAbi, devices: BoardInstance) {
-  const c = abi.kernelConfig;
-  const pcnt = c["EXPORT_PCNT_USER"] === true;
-  const ptmr = c["EXPORT_PTMR_USER"] === true;
-  return devices.sysregs.filter((r) => (r.name.startsWith("CNTP_") ? ptmr : pcnt || ptmr));
+  // CNTKCTL_EL1 as seL4 sets it: EL0PCTEN (physical count, and the frequency), EL0VCTEN (the
+  // frequency too), EL0PTEN (the physical timer).
+  const on = (key: string): boolean => abi.kernelConfig[key] === true;
+  const allowed = (name: string): boolean =>
+    name === "CNTPCT_EL0" ? on("EXPORT_PCNT_USER")
+      : name === "CNTFRQ_EL0" ? on("EXPORT_PCNT_USER") || on("EXPORT_VCNT_USER")
+        : name.startsWith("CNTP_") && on("EXPORT_PTMR_USER");
+  return devices.sysregs.filter((r) => allowed(r.name));
 }
 
 /** What the elfloader and the kernel's boot code decide before anything runs. */

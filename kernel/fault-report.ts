@@ -8,6 +8,7 @@ import type { Fault } from "./faults.js";
 import type { Kernel } from "./kernel.js";
 import { capRegion } from "./objects/untyped.js";
 import type { TCB } from "./objects/tcb.js";
+import { isValidVTableRoot } from "./vspace.js";
 
 /** printf("%p"). */
 export function pointer(v: bigint): string {
@@ -36,7 +37,7 @@ function printFault(f: Fault): string[] {
 /** The words at the stack pointer, CONFIG_USER_STACK_TRACE_LENGTH of them (Arch_userStackTrace). */
 function stackTrace(k: Kernel, tcb: TCB): string[] {
   const memory = tcb.vspace;
-  if (memory === undefined) return ["Invalid vspace"];
+  if (memory === undefined || !isValidVTableRoot(k, tcb.vspaceRoot)) return ["Invalid vspace"];
   const sp = k.getReg(tcb, "sp");
   // RISC-V's message has no newline of its own; the next print continues its line.
   if ((sp & 7n) !== 0n) return [k.abi.arch === "riscv64" ? `SP ${pointer(sp)} not aligned` : "SP not aligned"];

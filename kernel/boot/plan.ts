@@ -352,14 +352,17 @@ export function planBoot(abi: KernelAbi, input: BootInput): BootPlan {
   region({ start: input.kernelImage.start, end: input.kernelImage.bootEnd }, false);
   for (const r of free) if (r.start < r.end) region(r, false);
   const provided = untypeds.slice(0, maxBootUntypeds);
+  const dropped = untypeds.length - provided.length;
   const untyped = take(provided.length);
   if (slot > 1 << rootCNodeBits) throw new BootError(`can't add another cap, all ${1 << rootCNodeBits} (=2^CONFIG_ROOT_CNODE_SIZE_BITS) slots used`);
 
   const bootLog = [
-    `available phys memory regions: ${available.length}`,
+    `Available phys memory regions: ${available.length}`,
     ...available.map((r) => `  [${hex(r.start)}..${hex(r.end)})`),
-    `reserved virt address space regions: ${reservedImages.length}`,
+    `Reserved virt address space regions: ${reservedImages.length}`,
     ...reservedImages.map((r) => `  [${hex(toPptr(r.start))}..${hex(toPptr(r.end))})`),
+    // provide_untyped_cap, for each untyped beyond what BootInfo can list.
+    ...Array.from({ length: dropped }, () => "Kernel init: Too many untyped regions for boot info"),
   ];
 
   return {

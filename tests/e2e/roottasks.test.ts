@@ -103,9 +103,13 @@ describe.each(ARCHES)("root tasks on %s", (arch) => {
 
   test("debug: a thread named with DebugNameThread is named in the kernel's report; DebugHalt ends the run", () => {
     const r = boot("debug", arch);
-    allOk(r, 2);
+    allOk(r, 5);
     expect(observed(r)).toEqual(["faulter: jumping to 0x1000", "root: back at priority 50, halting"]);
     expect(report(r, "renamed-faulter")[1]).toMatch(/^vm fault on code at address 0x0000000000001000 with status /);
+    // A thread with no VSpace runs in none: its first fetch faults, and there is no stack to show.
+    const bare = r.diagnostics.findIndex((l) => l.includes('"no-vspace"'));
+    expect(r.diagnostics[bare - 1]).toMatch(/^vm fault on code at address 0x0000000000400000 with status /);
+    expect(r.diagnostics.slice(bare + 1, bare + 3)).toEqual(["With stack:", "Invalid vspace"]);
     expect(r.stopReason).toBe("halted");
   });
 

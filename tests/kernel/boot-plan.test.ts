@@ -47,7 +47,7 @@ describe.each(["aarch64", "riscv64"] as const)("booting sel4test's driver on %s"
   });
 
   test("the reserved kernel-virtual regions are the real kernel's", () => {
-    const printed = plan.bootLog.slice(plan.bootLog.findIndex((l) => l.startsWith("reserved")) + 1).map((l) => l.trim().slice(1, -1));
+    const printed = plan.bootLog.slice(plan.bootLog.findIndex((l) => l.startsWith("Reserved virt address space regions")) + 1).map((l) => l.trim().slice(1, -1));
     expect(printed).toEqual(c["reserved_kernel_virt_regions"]);
   });
 

@@ -15,6 +15,7 @@ describe.each(ARCHES)("no fault handler (%s)", (arch) => {
   function faulting() {
     const sim = new Sim(arch);
     const pd = sim.thread("worker");
+    pd.tcb.vspaceRoot = sim.newVSpace();
     const stack = pd.memory.map(0x8000n, 0x1000, true);
     new DataView(stack.buffer).setBigUint64(0xff0, 0x1234n, true);
     sim.setReg(pd, "sp", 0x8ff0n);
@@ -49,6 +50,13 @@ describe.each(ARCHES)("no fault handler (%s)", (arch) => {
     handleFault(sim.k, pd.tcb, fault);
     expect(sim.host.lines[1]).toBe(line);
     expect(sim.host.lines[2]).toMatch(/^in thread 0000000000000000 "worker" at address/);
+  });
+
+  test("a thread with no valid VSpace root has no stack to show", () => {
+    const { sim, pd } = faulting();
+    pd.tcb.vspaceRoot = { type: "null" };
+    handleFault(sim.k, pd.tcb, { type: "UnknownSyscall", number: 5n });
+    expect(sim.host.lines.slice(3)).toEqual(["With stack:", "Invalid vspace"]);
   });
 
   test("a misaligned stack pointer ends the trace", () => {

@@ -1,7 +1,7 @@
 /*
  * The debug syscalls: a thread named with DebugNameThread faults without a handler and the
- * kernel's report carries its name; the root task lowers its priority so the thread runs, then
- * halts the machine with DebugHalt.
+ * kernel's report carries its name; so does a thread started with no VSpace at all. The root task
+ * lowers its priority so they run, then halts the machine with DebugHalt.
  */
 #include "roottask.h"
 
@@ -19,6 +19,16 @@ int main(seL4_BootInfo *bi)
     (void)bi;
     CHECK_ERR(rt_thread_start(&t, "unnamed", seL4_CapInitThreadVSpace, 100, 1000, 1000, 0, faulter, 0), seL4_NoError);
     seL4_DebugNameThread(t.tcb, "renamed-faulter");
+
+    /* A TCB never given a VSpace, started anyway: its first fetch faults. */
+    seL4_CPtr bare = rt_alloc(seL4_TCBObject, 0), sc = rt_alloc(seL4_SchedContextObject, seL4_MinSchedContextBits);
+    CHECK_ERR(seL4_SchedControl_ConfigureFlags(rt_bootinfo->schedcontrol.start, sc, 1000, 1000, 0, 0, 0), seL4_NoError);
+    CHECK_ERR(seL4_TCB_SetSchedParams(bare, seL4_CapInitThreadTCB, 100, 100, sc, 0), seL4_NoError);
+    seL4_UserContext regs;
+    memset(&regs, 0, sizeof(regs));
+    RT_PC(regs) = 0x400000;
+    CHECK_ERR(seL4_TCB_WriteRegisters(bare, 1, 0, sizeof(regs) / sizeof(seL4_Word), &regs), seL4_NoError);
+    seL4_DebugNameThread(bare, "no-vspace");
     CHECK_ERR(seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, 50), seL4_NoError);
     rt_printf("root: back at priority 50, halting\n");
     seL4_DebugHalt();
