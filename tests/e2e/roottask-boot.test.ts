@@ -82,6 +82,28 @@ test("--kernel-config takes a seL4 build's gen_config.json", () => {
   expect(bootRootTask(o).output).toBe(expectedBootInfo({ ...o, kernelConfigFile: undefined, config: "sel4test-aarch64" } as BootOptions));
 });
 
+test("the CLI runs a root task: its output on stdout, the kernel's lines and a summary on stderr, exit 0", () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const [write, writeErr] = [process.stdout.write, process.stderr.write];
+  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
+  let status: number;
+  try {
+    status = main(["boot", elf("ipc", "sel4test-riscv64"), "--board", "qemu_virt_riscv64", "--config", "sel4test-riscv64", "--json"]);
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+  }
+  expect(status).toBe(0);
+  expect(out.join("")).toContain("root: waited, badge 5\n");
+  const text = err.join("");
+  expect(text).toContain("Bootstrapping kernel");
+  const summary = JSON.parse(text.trim().split("\n").pop()!) as { stop: string; protectionDomains: string[] };
+  expect(summary.stop).toBe("idle");
+  expect(summary.protectionDomains).toEqual(["rootserver"]);
+});
+
 describe("bad input is one clear line, exit status 1", () => {
   const run = (...args: string[]) => {
     const lines: string[] = [];
