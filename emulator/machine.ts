@@ -150,8 +150,14 @@ export class Machine {
     this.halted = true;
   }
 
+  /**
+   * The engine of the VSpace a thread runs in (its VSpace root cap, so TCBSetSpace moves it), if the
+   * system resolves them; a thread it does not resolve runs in the engine bound to it (tcb.host).
+   */
+  addressSpaceOf: ((tcb: TCB) => AddressSpace | undefined) | undefined;
+
   private space(tcb: TCB): AddressSpace {
-    const space = tcb.host as AddressSpace | undefined;
+    const space = this.addressSpaceOf?.(tcb) ?? (tcb.host as AddressSpace | undefined);
     if (space === undefined) throw new Error(`thread ${tcb.name} has no address space`);
     return space;
   }

@@ -14,6 +14,7 @@ import { sdfBoard } from "../microkit/sdf/board.js";
 import { parseSystem } from "../microkit/sdf/parse.js";
 import type { AddressSpace } from "./address-space.js";
 import { EngineVSpaces } from "./vspaces.js";
+import { isValidVTableRoot } from "../kernel/vspace.js";
 import { handleInterrupt } from "../kernel/interrupt.js";
 import { MmioBus } from "./mmio-bus.js";
 import { Console, DEBUG_CONSOLE, type ConsoleMode } from "./console.js";
@@ -218,6 +219,14 @@ export function runSystem(o: RunOptions): RunResult {
       p.tcb.host = space;
     }
     machine = new Machine(image.kernel, board.arch, spaces[0]!);
+    const engines = vspaces;
+    machine.addressSpaceOf = (tcb) => {
+      if (!isValidVTableRoot(image.kernel, tcb.vspaceRoot)) return undefined;
+      // A root no PD was built with (made at run time) gets its engine now, with the FPU on as seL4 starts threads.
+      const space = engines.spaceFor(image.kernel, tcb.vspaceRoot.object, tcb.name, true);
+      tcb.vspace = space;
+      return space;
+    };
     machine.sysregs.add(devices.sysregs);
     const knownSources = [DEBUG_CONSOLE, ...devices.uarts.map((u) => u.name)];
     if (o.console?.kind === "only" && !knownSources.includes(o.console.source)) {

@@ -3,8 +3,8 @@
 // then kept equal to them as the kernel maps, remaps and unmaps frames. What the kernel maps but
 // no RAM or device model backs stays unmapped in the engine, so user accesses there fault.
 import type { Kernel } from "../kernel/kernel.js";
-import { leafRights, vspaceLeaves, type PageRights, type PageTable, type VSpaceBackend } from "../kernel/vspace.js";
-import { AddressSpace, coalesce, type DeviceSpace, type Mapping } from "./address-space.js";
+import { leafRights, vspaceLeaves, type Leaf, type PageRights, type PageTable, type VSpaceBackend } from "../kernel/vspace.js";
+import { AddressSpace, type DeviceSpace, type Mapping } from "./address-space.js";
 import { hex, type Arch } from "./cpu.js";
 import type { PhysicalMemory } from "./physical-memory.js";
 
@@ -28,10 +28,19 @@ export class EngineVSpaces implements VSpaceBackend {
   spaceFor(k: Kernel, root: PageTable, name: string, fpu: boolean): AddressSpace {
     const known = this.spaces.get(root);
     if (known !== undefined) return known;
-    const pages: Mapping[] = [];
-    for (const { va, leaf } of vspaceLeaves(k, root)) pages.push({ va, pa: leaf.paddr, size: 1n << BigInt(leaf.sizeBits), rights: leafRights(leaf) });
+    // Leaves come lowest first: each one that continues the last run (same rights) extends it.
+    const runs: { va: bigint; pa: bigint; size: bigint; rights: PageRights }[] = [];
+    for (const { va, leaf } of vspaceLeaves(k, root)) {
+      const size = 1n << BigInt(leaf.sizeBits);
+      const last = runs[runs.length - 1];
+      if (last !== undefined && last.va + last.size === va && last.pa + last.size === leaf.paddr && sameRights(last.rights, leaf)) {
+        last.size += size;
+      } else {
+        runs.push({ va, pa: leaf.paddr, size, rights: leafRights(leaf) });
+      }
+    }
     const devices = this.options.devices;
-    const reachable = coalesce(pages).filter((m) => this.reachable(name, m));
+    const reachable = runs.filter((m) => this.reachable(name, m));
     const space = new AddressSpace(name, this.arch, this.memory, reachable, { fpu, ...(devices === undefined ? {} : { devices }) });
     this.spaces.set(root, space);
     return space;
@@ -68,3 +77,7 @@ export class EngineVSpaces implements VSpaceBackend {
     return false;
   }
 }
+
+/** A run's rights are a leaf's (leafRights), compared without making an object per leaf. */
+const sameRights = (a: PageRights, leaf: Leaf): boolean =>
+  a.read === (leaf.rights !== "KernelOnly") && a.write === (leaf.rights === "ReadWrite") && a.execute === leaf.executable;

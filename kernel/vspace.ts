@@ -76,9 +76,18 @@ export function levelShift(vm: VmFacts, level: number): number {
   return vm.frameBits[0]! + vm.ptIndexBits * (vm.levels - 1 - level);
 }
 
+/** Per level: the shift and index mask of levelIndex, as BigInts made once (walks are frequent). */
+const walkSteps = new WeakMap<VmFacts, readonly { readonly shift: bigint; readonly mask: bigint }[]>();
+
 /** The table index of vaddr at `level` (GET_UPT_INDEX / RISCV_GET_PT_INDEX). */
 export function levelIndex(vm: VmFacts, vaddr: bigint, level: number): number {
-  return Number((vaddr >> BigInt(levelShift(vm, level))) & mask(level === 0 ? vm.rootIndexBits : vm.ptIndexBits));
+  let steps = walkSteps.get(vm);
+  if (steps === undefined) {
+    steps = Array.from({ length: vm.levels }, (_, l) => ({ shift: BigInt(levelShift(vm, l)), mask: mask(l === 0 ? vm.rootIndexBits : vm.ptIndexBits) }));
+    walkSteps.set(vm, steps);
+  }
+  const step = steps[level]!;
+  return Number((vaddr >> step.shift) & step.mask);
 }
 
 /** Bytes of virtual address space a root translates. */
@@ -181,10 +190,11 @@ export function writeLeaf(k: Kernel, table: PageTable, index: number, leaf: Leaf
   const old = table.entries[index];
   if (old instanceof PageTable) throw new Error("writeLeaf over a table entry: clear it with clearSlot");
   table.entries[index] = leaf;
-  const at = slotLocation(k, table, index);
+  const backend = k.host.vspace;
+  const at = backend === undefined ? undefined : slotLocation(k, table, index);
   if (at === undefined) return;
-  if (leaf !== undefined) k.host.vspace?.map(at.root, at.va, leaf.paddr, leaf.sizeBits, leafRights(leaf), leaf.cacheable);
-  else if (old !== undefined) k.host.vspace?.unmap(at.root, at.va, 1n << BigInt(at.bits));
+  if (leaf !== undefined) backend!.map(at.root, at.va, leaf.paddr, leaf.sizeBits, leafRights(leaf), leaf.cacheable);
+  else if (old !== undefined) backend!.unmap(at.root, at.va, 1n << BigInt(at.bits));
 }
 
 /** Links `child` into the slot (a table entry; performPageTableInvocationMap). */
@@ -201,8 +211,9 @@ export function clearSlot(k: Kernel, table: PageTable, index: number): void {
   if (old === undefined) return;
   if (old instanceof PageTable) old.parent = undefined;
   table.entries[index] = undefined;
-  const at = slotLocation(k, table, index);
-  if (at !== undefined) k.host.vspace?.unmap(at.root, at.va, 1n << BigInt(at.bits));
+  const backend = k.host.vspace;
+  const at = backend === undefined ? undefined : slotLocation(k, table, index);
+  if (at !== undefined) backend!.unmap(at.root, at.va, 1n << BigInt(at.bits));
 }
 
 /** Zeroes a whole table (clearMemory_PT): every entry becomes invalid. */
