@@ -202,8 +202,8 @@ export function bootRootTask(o: BootOptions): RunResult {
   let noVSpace: AddressSpace | undefined;
   const memory = new PhysicalMemory([{ base: platform.ram.start, size: platform.ram.end - platform.ram.start }]);
   let kernel: Kernel | undefined;
-  /** A thread runs in its VSpace root's engine, or, with no valid root, in one that maps nothing. */
-  const bindThread = (tcb: TCB): void => {
+  /** A thread runs in its VSpace root's engine, or, with no valid root, in one that maps nothing (seL4's global user VSpace). */
+  const spaceOf = (tcb: TCB): AddressSpace => {
     const k = kernel!;
     const root = tcb.vspaceRoot;
     let space: AddressSpace;
@@ -214,7 +214,7 @@ export function bootRootTask(o: BootOptions): RunResult {
       space = noVSpace;
     }
     tcb.vspace = space;
-    tcb.host = space;
+    return space;
   };
   const host: KernelHost = {
     putChar: (byte) => consoleOut.put(DEBUG_CONSOLE, byte),
@@ -228,7 +228,6 @@ export function bootRootTask(o: BootOptions): RunResult {
     },
     enableIrq: (irq, trigger) => devices?.interrupts.enable(irq, trigger),
     disableIrq: (irq) => devices?.interrupts.disable(irq),
-    threadVSpaceChanged: (tcb) => bindThread(tcb),
     halt: () => machine?.halt(),
     get vspace() {
       return vspaces;
@@ -257,8 +256,8 @@ export function bootRootTask(o: BootOptions): RunResult {
     for (const line of ["Bootstrapping kernel", ...plan.bootLog, "Booting all finished, dropped to user space"]) host.debugPrint(line);
 
     const root = createRootTask(k, plan, elf.entry);
-    bindThread(root.tcb);
-    machine = new Machine(k, board.arch, root.tcb.host as AddressSpace);
+    machine = new Machine(k, board.arch, spaceOf(root.tcb));
+    machine.addressSpaceOf = spaceOf;
     machine.sysregs.add(exportedSysregs(abi, devices));
     const knownSources = [DEBUG_CONSOLE, ...devices.uarts.map((u) => u.name)];
     if (o.console?.kind === "only" && !knownSources.includes(o.console.source)) {

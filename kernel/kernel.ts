@@ -33,8 +33,6 @@ export interface KernelHost {
   enableIrq(irq: number, trigger: "level" | "edge" | undefined): void;
   /** The line's last handler was deleted (deletedIRQHandler): the controller masks it. */
   disableIrq(irq: number): void;
-  /** A thread was made (Retype) or its VSpace root changed (TCBConfigure, TCBSetSpace): it runs in that address space from now on. */
-  threadVSpaceChanged?(tcb: TCB): void;
   /** seL4_DebugHalt. */
   halt(): void;
   /** The machine's address spaces and memory, told of every change to a live translation (absent: no machine). */

@@ -326,7 +326,6 @@ export function performTCBInvocation(k: Kernel, inv: TCBInvocation): void {
       if (inv.space !== undefined) {
         tcb.cspaceRoot = inv.space.cspaceRoot;
         tcb.vspaceRoot = inv.space.vspaceRoot;
-        k.host.threadVSpaceChanged?.(tcb);
       }
       if (inv.ipcBuffer !== undefined) {
         tcb.ipcBuffer = inv.ipcBuffer;
