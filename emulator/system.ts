@@ -6,6 +6,7 @@ import { systemReport } from "../microkit/report.js";
 import { basename, dirname, join, resolve } from "node:path";
 import { kernelAbi, microkitBoards, platformFacts, type KernelConfigName } from "../kernel/abi.js";
 import type { KernelHost } from "../kernel/kernel.js";
+import { actor, type EventListener } from "../kernel/events.js";
 import { BOARDS, findBoard } from "../boards/board.js";
 import { buildSystem, BuildError, type SystemImage } from "../microkit/builder.js";
 import { ElfError, parseElf, type ElfImage } from "../microkit/elf.js";
@@ -19,7 +20,8 @@ import { Console, DEBUG_CONSOLE, type ConsoleMode } from "./console.js";
 import { ConsoleInput, type InputSource } from "./console-input.js";
 import type { BoardInstance } from "../boards/board.js";
 import { RegisterDevice } from "../boards/devices/device.js";
-import { Machine, type MachineStats, type StopReason, type Trace } from "./machine.js";
+import { Machine, type MachineStats, type StopReason } from "./machine.js";
+import type { TraceHeader } from "./trace.js";
 import { exampleBuildDir, repoRoot } from "./paths.js";
 import { PhysicalMemory } from "./physical-memory.js";
 
@@ -45,7 +47,10 @@ export interface RunOptions {
   readonly onOutput?: (text: string) => void;
   /** Receives kernel diagnostics (faults without a handler, ...), one line each. */
   readonly onDiagnostic?: (line: string) => void;
-  readonly trace?: Trace;
+  /** Receives every kernel event (kernel/events.ts) as the run goes; see also onStart. */
+  readonly onEvent?: EventListener;
+  /** Called once the system is built, before it runs: what a trace's header record says. */
+  readonly onStart?: (header: TraceHeader) => void;
   /** Which console sources reach the output, and whether lines are labelled (default: all, unlabelled). */
   readonly console?: ConsoleMode;
   /** Input for the board's console UART (used when a PD maps that UART). */
@@ -59,6 +64,7 @@ export interface RunResult {
   readonly stopReason: StopReason;
   readonly stats: Readonly<MachineStats>;
   readonly virtualTimeUs: bigint;
+  readonly virtualTimeNs: bigint;
   readonly protectionDomains: readonly string[];
 }
 
@@ -174,10 +180,7 @@ export function runSystem(o: RunOptions): RunResult {
       diagnostics.push(line);
       o.onDiagnostic?.(line);
     },
-    ackIrq: (irq) => {
-      o.trace?.({ kind: "irq-ack", at: machine?.now ?? 0n, irq });
-      devices?.interrupts.unmask(irq);
-    },
+    ackIrq: (irq) => devices?.interrupts.unmask(irq),
     halt: () => machine?.halt(),
   };
 
@@ -196,8 +199,14 @@ export function runSystem(o: RunOptions): RunResult {
       stray: (message) => host.debugPrint(`device: ${message}`),
     });
     const bus = new MmioBus(devices.mmio);
-    const trace = o.trace;
-    if (trace !== undefined) bus.observer = (device, register, access, value) => trace({ kind: "mmio", at: m().now, device, register, access, value });
+    const kernel = image.kernel;
+    bus.observer = (device, offset, access, value) => {
+      const cur = kernel.current;
+      kernel.events?.emitAt(m().now, {
+        type: "mmio", ...(cur === undefined ? {} : actor(cur)), device: device.name,
+        register: device.registerName(offset) ?? `0x${offset.toString(16)}`, access, value,
+      });
+    };
     for (const p of image.pds) {
       const space = new AddressSpace(p.pd.name, board.arch, memory, p.mappings.filter((x) => x.ram), { fpu: p.pd.fpu });
       spaces.push(space);
@@ -235,9 +244,14 @@ export function runSystem(o: RunOptions): RunResult {
       throw new UserError(refused.map((l) => `${l.loc.file}:${l.loc.line}:${l.loc.column}: error: <irq irq="${l.irq}">: the ${board.name} kernel accepts IRQ numbers up to ${facts.maxIrq} only`).join("\n"));
     }
     for (const line of image.irqLines) ic.enable(line.irq, line.trigger);
-    const kernel = image.kernel;
     machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(kernel, image.irqTable, irq) };
-    if (o.trace !== undefined) machine.trace = o.trace;
+    o.onStart?.({
+      system: o.systemFile, board: board.name, config, arch: board.arch, sel4: abi.source.sel4, microkit: abi.source.microkit,
+      pds: image.pds.map((p) => ({ name: p.pd.name, priority: p.pd.priority, passive: p.pd.passive })),
+      threads: [image.monitor, ...image.pds.map((p) => p.tcb), ...image.virtualMachines.flatMap((v) => v.vcpus.map((c) => c.tcb))]
+        .map((t) => ({ ...actor(t), priority: t.priority, state: t.state })),
+    });
+    if (o.onEvent !== undefined) kernel.subscribe(o.onEvent);
     const stopReason = machine.run({
       ...(o.maxInstructions === undefined ? {} : { maxInstructions: o.maxInstructions }),
       ...(o.stopAfterNs === undefined ? {} : { stopAt: o.stopAfterNs }),
@@ -250,6 +264,7 @@ export function runSystem(o: RunOptions): RunResult {
       stopReason,
       stats: { ...machine.stats },
       virtualTimeUs: machine.now / 1000n,
+      virtualTimeNs: machine.now,
       protectionDomains: image.pds.map((p) => p.pd.name),
     };
   } finally {

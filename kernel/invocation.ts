@@ -2,6 +2,7 @@
 // Decode checks the cap, label and arguments and mutates nothing; perform cannot fail.
 import type { Cap } from "./cap.js";
 import type { SyscallError } from "./errors.js";
+import { actor } from "./events.js";
 import { doReplyTransfer, sendIPC, sendSignal } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
 import type { Slot } from "./objects/cnode.js";
@@ -118,12 +119,13 @@ export function performInvocation(k: Kernel, ctx: InvocationContext, inv: Invoca
       });
       break;
     case "NotificationSignal":
-      sendSignal(k, inv.ntfn, inv.badge);
+      sendSignal(k, inv.ntfn, inv.badge, thread);
       break;
     case "Reply":
       doReplyTransfer(k, thread, inv.reply, inv.canGrant);
       break;
     case "IRQAckIRQ":
+      k.events?.emit({ type: "irq_ack", ...actor(thread), irq: inv.handler.irq });
       k.host.ackIrq(inv.handler.irq);
       break;
     case "IRQClearIRQHandler":

@@ -112,6 +112,7 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
   const monitor = createMonitor(kernel, layout);
   const objects = pdList.map((pd): PdObjects => {
     const tcb = new TCB(pd.name, abi.userContext.length);
+    tcb.pd = pd.name;
     const needsEndpoint = ppTargets.has(pd.name) || pd.children.length > 0 || pd.virtualMachine !== undefined;
     return {
       tcb,
