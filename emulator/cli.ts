@@ -227,7 +227,7 @@ function openTrace(path: string, format: TraceFormat): TraceWriter {
 }
 
 function summary(r: RunResult): string {
-  const how = { idle: "system idle", halted: "halted by seL4_DebugHalt", "instruction-limit": "instruction limit reached", "time-limit": "--stop-after time reached" }[r.stopReason];
+  const how = { idle: "system idle", halted: "halted (seL4_DebugHalt, or the firmware powered off)", "instruction-limit": "instruction limit reached", "time-limit": "--stop-after time reached" }[r.stopReason];
   return `microkit-emu: ${how} at ${r.virtualTimeUs} us of virtual time, ${r.stats.instructions} instructions; ` +
     `${r.protectionDomains.length} PDs, ${r.stats.syscalls} syscalls, ${r.stats.faults} faults`;
 }

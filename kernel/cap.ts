@@ -34,6 +34,8 @@ export type Cap =
   | { readonly type: "irq_handler"; readonly object: IRQHandler }
   /** An ARM hypervisor virtual CPU (vcpu_cap). */
   | { readonly type: "vcpu"; readonly object: VCPU }
+  /** The right to make SMC calls to the secure firmware (AArch64 smc_cap); a badge restricts it to one function id. */
+  | { readonly type: "smc"; readonly badge: bigint }
   /** An address space root; the model keeps the mappings on the emulator side. */
   | { readonly type: "vspace"; readonly object: unknown }
   /** Untyped memory (untyped_cap); freeIndex is capFreeIndex, in units of 2^seL4_MinUntypedBits bytes. */
@@ -80,6 +82,7 @@ export function updateCapData(abi: KernelAbi, preserve: boolean, data: bigint, c
   switch (cap.type) {
     case "endpoint":
     case "notification":
+    case "smc":
       return !preserve && cap.badge === 0n ? { ...cap, badge: BigInt.asUintN(64, data) } : NULL_CAP;
     case "cnode": {
       const f = abi.cnodeCapData;
@@ -111,6 +114,9 @@ export function sameRegionAs(a: Cap, b: Cap): boolean {
   switch (a.type) {
     case "null":
       return false;
+    case "smc":
+      // Every SMC cap covers the whole firmware interface (Arch_sameRegionAs).
+      return b.type === "smc";
     case "irq_handler":
       return b.type === "irq_handler" && a.object.irq === b.object.irq;
     case "cnode":
@@ -145,6 +151,7 @@ export function isCapRevocable(derived: Cap, src: Cap): boolean {
       return true;
     case "endpoint":
     case "notification":
+    case "smc":
       return derived.badge !== (src as typeof derived).badge;
     default:
       return false;

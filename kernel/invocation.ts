@@ -15,6 +15,7 @@ import { decodeSchedContextInvocation, performSchedContextInvocation, type Sched
 import { decodeSchedControlInvocation, performSchedControlInvocation, type SchedControlInvocation } from "./objects/schedcontrol.js";
 import { decodeTCBInvocation, performTCBInvocation, type TCBInvocation } from "./objects/tcb-invocation.js";
 import type { TCB } from "./objects/tcb.js";
+import { decodeSMCInvocation, performSMCInvocation, type SMCInvocation } from "./objects/smc.js";
 import { decodeVCPUInvocation, performVCPUInvocation, type VCPUInvocation } from "./objects/vcpu.js";
 import { decodeUntypedInvocation, performUntypedInvocation, type UntypedInvocation } from "./objects/untyped-invocation.js";
 
@@ -45,7 +46,8 @@ export type Invocation =
   | { readonly kind: "SchedControl"; readonly control: SchedControlInvocation }
   | { readonly kind: "CNode"; readonly cnode: CNodeInvocation }
   | { readonly kind: "Untyped"; readonly untyped: UntypedInvocation }
-  | { readonly kind: "VCPU"; readonly vcpu: VCPUInvocation };
+  | { readonly kind: "VCPU"; readonly vcpu: VCPUInvocation }
+  | { readonly kind: "SMC"; readonly smc: SMCInvocation };
 
 export type Decoded = { readonly ok: true; readonly invocation: Invocation } | { readonly ok: false; readonly error: SyscallError };
 
@@ -96,6 +98,11 @@ export function decodeInvocation(k: Kernel, ctx: InvocationContext, cap: Cap): D
       // An arch cap (Arch_decodeInvocation): decoded before, and without, the first-phase check.
       const d = decodeVCPUInvocation(k, ctx, cap.object);
       return d.ok ? ok({ kind: "VCPU", vcpu: d.invocation }) : d;
+    }
+    case "smc": {
+      // An arch cap too: no first-phase check.
+      const d = decodeSMCInvocation(k, ctx, cap.badge);
+      return d.ok ? ok({ kind: "SMC", smc: d.invocation }) : d;
     }
     default:
       return fail({ type: "seL4_InvalidCapability", cap: 0 });
@@ -148,6 +155,9 @@ export function performInvocation(k: Kernel, ctx: InvocationContext, inv: Invoca
       break;
     case "VCPU":
       performVCPUInvocation(k, inv.vcpu);
+      break;
+    case "SMC":
+      performSMCInvocation(k, inv.smc);
       break;
   }
 }

@@ -28,10 +28,10 @@ export interface KernelHost {
   /** seL4_DebugHalt. */
   halt(): void;
   /**
-   * ARMSMCCall: the board's secure firmware answers x0-x7 with x0-x7. Without it the call is
-   * answered as SMCCC answers an unknown function: x0 = -1, the rest unchanged.
+   * ARMSMCCall: the board's secure firmware answers x0-x7 with x0-x7. Without a firmware (no
+   * method, or undefined) the call is answered as SMCCC answers an unknown function: x0 = -1.
    */
-  smc?(args: readonly bigint[]): readonly bigint[];
+  smc?(args: readonly bigint[]): readonly bigint[] | undefined;
 }
 
 const NUM_PRIORITIES = 256;

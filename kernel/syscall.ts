@@ -11,6 +11,7 @@ import { lookupExtraCaps } from "./cap-transfer.js";
 import { decodeMessageInfo } from "./message-info.js";
 import { resolveAddressBits, slotCap, type LookupFault, type Slot } from "./objects/cnode.js";
 import type { TCB } from "./objects/tcb.js";
+import { labelName } from "./objects/tcb-invocation.js";
 import type { ArchCapType } from "./objects/untyped.js";
 
 const WORD_BITS = 64;
@@ -191,17 +192,10 @@ function recvFault(k: Kernel, thread: TCB, fault: Fault): Outcome {
 /** Object types whose message label is an invocation label (the others carry the sender's own label). */
 const IPC_OBJECTS: ReadonlySet<string> = new Set(["endpoint", "notification", "reply"]);
 
-const labelNames = new WeakMap<object, Map<bigint, string>>();
-
 /** `{ method }`: the invocation label's name, for caps to kernel objects (only while events are on). */
 function invocationMethod(k: Kernel, cap: Cap, label: bigint): { method?: string } {
   if (IPC_OBJECTS.has(cap.type)) return {};
-  let map = labelNames.get(k.abi);
-  if (map === undefined) {
-    map = new Map(Object.entries(k.abi.labels).map(([name, n]) => [BigInt(n), name]));
-    labelNames.set(k.abi, map);
-  }
-  const method = map.get(label);
+  const method = labelName(k, label);
   return method === undefined ? {} : { method };
 }
 
@@ -223,7 +217,7 @@ function debugNameThread(k: Kernel, thread: TCB): void {
  * include/arch/riscv/arch/64/mode/object/structures.bf, `tagged_union cap capType`). The VSpace root
  * is a vspace_cap on AArch64 and a page_table_cap on RISC-V.
  */
-const CAP_TYPE_TAGS: Readonly<Record<Arch, Readonly<Record<Exclude<CapType, "arch_object" | "vcpu">, bigint>>>> = {
+const CAP_TYPE_TAGS: Readonly<Record<Arch, Readonly<Record<Exclude<CapType, "arch_object" | "vcpu" | "smc">, bigint>>>> = {
   aarch64: { null: 0n, untyped: 2n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, sched_context: 22n, sched_control: 24n, vspace: 9n },
   riscv64: { null: 0n, untyped: 2n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, sched_context: 22n, sched_control: 24n, vspace: 3n },
 };
@@ -231,11 +225,15 @@ const CAP_TYPE_TAGS: Readonly<Record<Arch, Readonly<Record<Exclude<CapType, "arc
 /** The same tags for the architecture objects Retype makes (a RISC-V VSpace is a page table). */
 const ARCH_CAP_TYPE_TAGS: Readonly<Record<ArchCapType, bigint>> = { frame: 1n, page_table: 3n, vspace: 9n, vcpu: 15n };
 
+/** smc_cap's tag (AArch64 only, with ALLOW_SMC_CALLS; include/arch/arm/arch/64/mode/object/structures.bf). */
+const SMC_CAP_TAG = 25n;
+
 /** The cap register := the type tag of the cap it names; a failed lookup names the null cap (handleUnknownSyscall). */
 function debugCapIdentify(k: Kernel, thread: TCB): void {
   const found = lookupCap(thread, k.getReg(thread, k.abi.roles.cap));
   const cap: Cap = found.ok ? found.cap : { type: "null" };
-  k.setReg(thread, k.abi.roles.cap, cap.type === "arch_object" ? ARCH_CAP_TYPE_TAGS[cap.object.capType] : cap.type === "vcpu" ? ARCH_CAP_TYPE_TAGS.vcpu : CAP_TYPE_TAGS[k.abi.arch][cap.type]);
+  k.setReg(thread, k.abi.roles.cap, cap.type === "arch_object" ? ARCH_CAP_TYPE_TAGS[cap.object.capType]
+    : cap.type === "vcpu" ? ARCH_CAP_TYPE_TAGS.vcpu : cap.type === "smc" ? SMC_CAP_TAG : CAP_TYPE_TAGS[k.abi.arch][cap.type]);
 }
 
 /** Prepares the chosen thread to run: a Restart thread re-executes from its restart pc (activateThread). */

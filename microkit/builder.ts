@@ -150,6 +150,8 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
     put("FAULT_EP_CAP", faultEp);
     own.tcb.faultHandler = faultEp;
     if (pd.passive) put("MONITOR_EP", { type: "endpoint", object: monitor.endpoint, badge: BigInt(pd.index + 1), rights: ALL_RIGHTS });
+    // smc="true": an unbadged SMC cap (the SDF checks have refused it where the kernel has none).
+    if (pd.smc) put("ARM_SMC_CAP", { type: "smc", badge: 0n });
 
     for (const ch of system.channels) {
       ch.ends.forEach((end, i) => {

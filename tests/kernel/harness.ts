@@ -104,6 +104,8 @@ export class RecordingHost implements KernelHost {
   readonly lines: string[] = [];
   readonly acks: number[] = [];
   halts = 0;
+  /** The secure firmware, if a test gives the kernel one. */
+  smc: KernelHost["smc"];
   putChar(byte: number): void {
     this.chars.push(byte);
   }
