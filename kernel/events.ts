@@ -48,6 +48,8 @@ export type KernelEventBody =
   /** The handler's reply to a fault: whether the faulted thread resumes. */
   | (Actor & { readonly type: "fault_reply"; readonly fault: Fault["type"]; readonly from: string; readonly from_pd?: string; readonly resume: boolean })
   | (Actor & { readonly type: "thread_state"; readonly from: ThreadState; readonly to: ThreadState })
+  /** seL4_DebugNameThread: the thread (under its old name) is called `name` from now on. */
+  | (Actor & { readonly type: "thread_named"; readonly name: string })
   /** A scheduling decision; no thread means the idle thread. `from` is the thread that ran before. */
   | { readonly type: "schedule"; readonly thread?: string; readonly pd?: string; readonly reason: ScheduleReason; readonly from?: string; readonly domain: number }
   /** The current thread's head refill could not cover the time it used: its time slice ends. */

@@ -373,7 +373,8 @@ export function handleFault(k: Kernel, tcb: TCB, fault: Fault): void {
 export function handleTimeout(k: Kernel, tcb: TCB, fault: Fault & { readonly type: "Timeout" }): void {
   const handler = tcb.timeoutHandler;
   if (handler.type !== "endpoint") throw new Error(`handleTimeout: ${tcb.name} has no timeout endpoint`);
-  k.events?.emit({ type: "fault", ...actor(tcb), fault: fault.type, pc: tcb.restartPc, details: faultDetails(fault), handler: "endpoint", badge: handler.badge });
+  // Not a faulting instruction: the pc where the budget ran out.
+  k.events?.emit({ type: "fault", ...actor(tcb), fault: fault.type, pc: k.getReg(tcb, "pc"), details: faultDetails(fault), handler: "endpoint", badge: handler.badge });
   tcb.pendingFault = fault;
   sendIPC(k, tcb, handler.object, {
     blocking: true, isCall: true, badge: handler.badge,

@@ -209,7 +209,10 @@ function debugNameThread(k: Kernel, thread: TCB): void {
   const msg = k.abi.ipcBuffer.fields["msg"]!;
   const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset + msg.offset, msg.size);
   const end = bytes.indexOf(0);
-  found.cap.object.name = new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end));
+  const tcb = found.cap.object;
+  const name = new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end));
+  k.events?.emit({ type: "thread_named", ...actor(tcb), name });
+  tcb.name = name;
 }
 
 /**

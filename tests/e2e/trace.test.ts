@@ -40,6 +40,20 @@ describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("kernel events on %s",
     expect(donations).toEqual(["client -> server", "server -> client", "client -> server", "server -> client", "- -> server", "server -> notification"]);
   });
 
+  test("domains: the domain schedule's turns, 50 us each, and each PD chosen only in its own domain", () => {
+    const all: KernelEvent[] = [];
+    runSystem({ systemFile: "examples/domains/domains.system", board, stopAfterNs: 1_000_000n, onEvent: (e) => all.push(e) });
+    const turns = all.flatMap((e) => (e.type === "domain" ? [e] : []));
+    expect(turns.length).toBeGreaterThanOrEqual(6); // six turns, then both PDs are done and the system idles
+    expect(turns.map((e) => e.domain)).toEqual(turns.map((_, i) => i % 2));
+    expect(turns.every((e) => e.duration_ns === 50_000)).toBe(true);
+    const gaps = turns.slice(1).map((e, i) => e.time_ns - turns[i]!.time_ns);
+    // A slot ends at its deadline less the timer precision (1 us on RISC-V), or a little after it.
+    expect(gaps.every((g) => g >= 48_000 && g < 52_000)).toBe(true);
+    const chosen = all.flatMap((e) => (e.type === "schedule" && e.pd !== undefined ? [`${e.pd} ${e.domain}`] : []));
+    expect(new Set(chosen)).toEqual(new Set(["low 0", "high 1"]));
+  });
+
   test("faults: the crasher's VM fault is raised with its address, delivered to the monitor, and the crasher stopped", () => {
     const all = events("examples/faults/faults.system", board);
     const fault = all.find((e) => e.type === "fault");

@@ -6,7 +6,7 @@ import type { KernelEvent, KernelEventType } from "../../kernel/events.js";
 import { handleInterrupt, IrqTable } from "../../kernel/interrupt.js";
 import { handleFault } from "../../kernel/ipc.js";
 import {
-  ARCHES, Endpoint, Notification, Sim, endpointCap, errorNumber, faultType, invocationLabel, makePassive, msgInfo, notificationCap, rights, slot,
+  ARCHES, Endpoint, Notification, Sim, endpointCap, errorNumber, faultType, invocationLabel, makePassive, msgInfo, msgOffset, notificationCap, rights, slot,
   type Pd,
 } from "./harness.js";
 import { INPUT, REPLY, ns, precision, ticks, timedThread } from "./time-world.js";
@@ -60,6 +60,24 @@ describe("subscribing", () => {
     expect(ofType(events, "syscall")).toMatchObject([{ time_ns: 12_345, thread: "t", pd: "t", syscall: "seL4_SysYield" }]);
     // type first, then time: the order the JSON trace shows.
     expect(Object.keys(events.at(-1)!).slice(0, 2)).toEqual(["type", "time_ns"]);
+  });
+});
+
+describe.each(ARCHES)("events of threads (%s)", (arch: Arch) => {
+  it("DebugNameThread: thread_named under the old name; later events use the new one", () => {
+    const sim = new Sim(arch);
+    const t = pdThread(sim, "old-name", 100);
+    t.cnode.slots[0x30] = { type: "tcb", object: t.tcb };
+    sim.start(t);
+    const events = record(sim);
+    t.ipc!.set(new TextEncoder().encode("worker\0"), msgOffset(arch, 0));
+    sim.trap(t, "seL4_SysDebugNameThread", { cap: 0x30n });
+    expect(events.map((e) => [e.type, "thread" in e ? e.thread : undefined])).toEqual([
+      ["syscall", "old-name"], ["thread_named", "old-name"], ["syscall_result", "old-name"],
+    ]);
+    expect(events[1]).toMatchObject({ pd: "old-name", name: "worker" });
+    sim.trap(t, "seL4_SysYield");
+    expect(ofType(events, "syscall_result").at(-1)).toMatchObject({ thread: "worker", pd: "old-name", syscall: "seL4_SysYield" });
   });
 });
 
@@ -289,6 +307,26 @@ describe.each(ARCHES)("events of budgets (%s)", (arch: Arch) => {
     expect(sim.k.schedule()).toBe(high.tcb);
     expect(events.filter((e) => e.type !== "timer").map((e) => [e.type, "thread" in e ? e.thread : undefined])).toEqual([
       ["sc_released", "high"], ["schedule", "high"],
+    ]);
+  });
+
+  it("with a timeout endpoint the exhausted budget is a Timeout fault, delivered to the waiting handler", () => {
+    const sim = new Sim(arch);
+    const ep = new Endpoint();
+    const handler = pdThread(sim, "handler", 250);
+    sim.give(handler, INPUT, endpointCap(ep));
+    const t = timedThread(sim, "t", 200, 100n, 1000n, 0x142n);
+    t.tcb.timeoutHandler = endpointCap(ep, 0x99n, rights({ write: true, grantReply: true }));
+    sim.start(handler, t);
+    sim.trap(handler, "seL4_SysRecv", { cap: INPUT, reply: REPLY });
+    sim.setReg(t, "pc", 0x4444n);
+    const events = record(sim);
+    sim.k.kernelEntry(ns(arch, ticks(arch, 100n) - precision(arch)), false);
+    const timeout = faultType(arch, "seL4_Fault_Timeout");
+    expect(events.filter((e) => e.type.startsWith("fault") || e.type === "budget_exhausted")).toMatchObject([
+      { type: "budget_exhausted", thread: "t" },
+      { type: "fault", thread: "t", fault: "Timeout", pc: 0x4444n, details: { badge: 0x142n }, handler: "endpoint", badge: 0x99n },
+      { type: "fault_delivered", thread: "t", fault: "Timeout", to: "handler", badge: 0x99n, label: timeout.label, length: timeout.length },
     ]);
   });
 });
