@@ -48,7 +48,10 @@ export function checkSystem(o: CheckOptions): CheckResult {
     const files = new Map<string, Uint8Array>();
     for (const pd of parsed.system.protectionDomains) {
       const elf = elves.get(pd.name);
-      if (elf !== undefined) files.set(pd.programImage.path, new Uint8Array(readFileSync(elf.path)));
+      if (elf === undefined) continue;
+      files.set(pd.programImage.path, new Uint8Array(readFileSync(elf.path)));
+      const symbols = pd.programImage.pathForSymbols;
+      if (symbols !== undefined && elf.symbolsPath !== undefined) files.set(symbols, new Uint8Array(readFileSync(elf.symbolsPath)));
     }
     for (const mr of parsed.system.memoryRegions) if (mr.prefill !== undefined) files.set(mr.prefill.path, mr.prefill.bytes);
     writeBundle(o.imageFile, { board: o.board, config, systemName: basename(o.systemFile), system: readFileSync(o.systemFile, "utf8"), files });

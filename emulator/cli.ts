@@ -116,7 +116,8 @@ function parseRunArgs(args: readonly string[]): RunArgs {
         break;
       case "--search-path": {
         const start = out.searchPaths.length;
-        while (args[i + 1] !== undefined && !args[i + 1]!.startsWith("--")) out.searchPaths.push(args[++i]!);
+        // Folders up to the next option, short ones (-o, -r) included, as upstream's argparse reads them.
+        while (args[i + 1] !== undefined && !args[i + 1]!.startsWith("-")) out.searchPaths.push(args[++i]!);
         if (out.searchPaths.length === start) throw new UserError("--search-path needs at least one folder");
         break;
       }

@@ -113,7 +113,7 @@ function loadElves(file: string, pds: ReturnType<typeof parseSystem> & { ok: tru
           problems.push(`${at} path_for_symbols '${img.pathForSymbols}' of '${pd.name}' not found; searched: ${dirs.join(", ")}`);
           continue;
         }
-        elf = { ...elf, symbols: parseElf(symbolsPath, new Uint8Array(readFileSync(symbolsPath))).symbols };
+        elf = { ...elf, symbols: parseElf(symbolsPath, new Uint8Array(readFileSync(symbolsPath))).symbols, symbolsPath };
       }
       if (elf.arch !== arch) problems.push(`${at} ${found} is a ${elf.arch} ELF, but board ${board} is ${arch}`);
       else elves.set(pd.name, elf);
@@ -260,10 +260,10 @@ export function runSystem(o: RunOptions): RunResult {
     // Only devices that act on virtual time need advancing (the rest inherit the no-op).
     machine.timed.push(...devices.timers, ...devices.mmio.map((d) => d.device).filter((d) => d.advance !== RegisterDevice.prototype.advance));
     const ic = devices.interrupts;
-    // The kernel refuses IRQ numbers beyond its maxIRQ (IRQControl Get), so the system cannot start.
-    const refused = image.irqLines.filter((l) => l.irq > facts.maxIrq);
+    // The kernel refuses IRQ numbers outside [minIRQ, maxIRQ] (IRQControl Get), so the system cannot start.
+    const refused = image.irqLines.filter((l) => l.irq > facts.maxIrq || l.irq < facts.minIrq);
     if (refused.length > 0) {
-      throw new UserError(refused.map((l) => `${l.loc.file}:${l.loc.line}:${l.loc.column}: error: <irq irq="${l.irq}">: the ${board.name} kernel accepts IRQ numbers up to ${facts.maxIrq} only`).join("\n"));
+      throw new UserError(refused.map((l) => `${l.loc.file}:${l.loc.line}:${l.loc.column}: error: <irq irq="${l.irq}">: the ${board.name} kernel accepts IRQ numbers ${facts.minIrq} to ${facts.maxIrq} only`).join("\n"));
     }
     for (const line of image.irqLines) ic.enable(line.irq, line.trigger);
     machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(kernel, image.irqTable, irq) };

@@ -36,6 +36,8 @@ export type Cap =
   | { readonly type: "vcpu"; readonly object: VCPU }
   /** The right to make SMC calls to the secure firmware (AArch64 smc_cap); a badge restricts it to one function id. */
   | { readonly type: "smc"; readonly badge: bigint }
+  /** The right to set threads' domains and the domain schedule (domain_cap); it names no object. */
+  | { readonly type: "domain" }
   /** An address space root; the model keeps the mappings on the emulator side. */
   | { readonly type: "vspace"; readonly object: unknown }
   /** Untyped memory (untyped_cap); freeIndex is capFreeIndex, in units of 2^seL4_MinUntypedBits bytes. */
@@ -130,6 +132,8 @@ export function sameRegionAs(a: Cap, b: Cap): boolean {
       const bTop = r.base + (1n << BigInt(r.sizeBits)) - 1n;
       return aBase <= r.base && bTop <= aTop && r.base <= bTop;
     }
+    case "domain":
+      return b.type === "domain";
     default:
       return a.type === b.type && a.object === (b as typeof a).object;
   }

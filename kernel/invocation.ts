@@ -6,6 +6,7 @@ import { actor } from "./events.js";
 import { doReplyTransfer, sendIPC, sendSignal } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
 import type { Slot } from "./objects/cnode.js";
+import { decodeDomainInvocation, performDomainInvocation, type DomainInvocation } from "./objects/domain.js";
 import { decodeCNodeInvocation, performCNodeInvocation, type CNodeInvocation } from "./objects/cnode-invocation.js";
 import type { Endpoint } from "./objects/endpoint.js";
 import type { IRQHandler } from "./objects/interrupt.js";
@@ -46,6 +47,7 @@ export type Invocation =
   | { readonly kind: "SchedControl"; readonly control: SchedControlInvocation }
   | { readonly kind: "CNode"; readonly cnode: CNodeInvocation }
   | { readonly kind: "Untyped"; readonly untyped: UntypedInvocation }
+  | { readonly kind: "Domain"; readonly domain: DomainInvocation }
   | { readonly kind: "VCPU"; readonly vcpu: VCPUInvocation }
   | { readonly kind: "SMC"; readonly smc: SMCInvocation };
 
@@ -83,6 +85,12 @@ export function decodeInvocation(k: Kernel, ctx: InvocationContext, cap: Cap): D
       if (ctx.firstPhase) return fail({ type: "seL4_InvalidCapability", cap: 0 });
       const d = decodeSchedControlInvocation(k, ctx, cap.object);
       return d.ok ? ok({ kind: "SchedControl", control: d.invocation }) : d;
+    }
+    case "domain": {
+      // MCS decodeInvocation: nor the domain cap.
+      if (ctx.firstPhase) return fail({ type: "seL4_InvalidCapability", cap: 0 });
+      const d = decodeDomainInvocation(k, ctx);
+      return d.ok ? ok({ kind: "Domain", domain: d.invocation }) : d;
     }
     case "cnode": {
       // MCS decodeInvocation: nor CNode caps.
@@ -152,6 +160,9 @@ export function performInvocation(k: Kernel, ctx: InvocationContext, inv: Invoca
       break;
     case "Untyped":
       performUntypedInvocation(k, inv.untyped);
+      break;
+    case "Domain":
+      performDomainInvocation(k, inv.domain);
       break;
     case "VCPU":
       performVCPUInvocation(k, inv.vcpu);

@@ -91,7 +91,8 @@ export class Kernel {
   /** ksDomSchedule: CONFIG_NUM_DOMAIN_SCHEDULES entries; {0, 0} is an end marker. */
   private readonly domSchedule: DomainScheduleEntry[];
   private domScheduleIdx = 0;
-  private domScheduleStart = 0;
+  /** ksDomScheduleStart: where the schedule starts again after its end marker. */
+  domainScheduleStart = 0;
   /** ksCurDomain. */
   curDomain = 0;
   /** ksDomainTime: ticks left of the current domain's slot. */
@@ -502,10 +503,20 @@ export class Kernel {
   setDomainScheduleStart(index: number): void {
     const e = this.domSchedule[index];
     if (e === undefined || e.duration === 0n) throw new Error(`domain schedule start ${index} is not an entry`);
-    this.domScheduleStart = index;
+    this.domainScheduleStart = index;
     this.domainTime = 0n;
     this.domScheduleIdx = this.domSchedule.length - 2;
     this.rescheduleRequired();
+  }
+
+  /** CONFIG_NUM_DOMAIN_SCHEDULES: entries in the schedule, the final end marker included. */
+  get domainScheduleLength(): number {
+    return this.domSchedule.length;
+  }
+
+  /** dschedule_is_end_marker: entry `index` has no duration. */
+  isDomainScheduleEnd(index: number): boolean {
+    return this.domSchedule[index]!.duration === 0n;
   }
 
   /** A whole static schedule (what a system description's domain schedule sets up), started from entry 0. */
@@ -523,7 +534,7 @@ export class Kernel {
       const e = this.domSchedule[i];
       return e === undefined || (e.domain === 0 && e.duration === 0n);
     };
-    if (isEnd(this.domScheduleIdx)) this.domScheduleIdx = this.domScheduleStart;
+    if (isEnd(this.domScheduleIdx)) this.domScheduleIdx = this.domainScheduleStart;
     this.reprogram = true;
     const e = this.domSchedule[this.domScheduleIdx]!;
     this.curDomain = e.domain;

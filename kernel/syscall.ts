@@ -221,8 +221,8 @@ function debugNameThread(k: Kernel, thread: TCB): void {
  * is a vspace_cap on AArch64 and a page_table_cap on RISC-V.
  */
 const CAP_TYPE_TAGS: Readonly<Record<Arch, Readonly<Record<Exclude<CapType, "arch_object" | "vcpu" | "smc">, bigint>>>> = {
-  aarch64: { null: 0n, untyped: 2n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, sched_context: 22n, sched_control: 24n, vspace: 9n },
-  riscv64: { null: 0n, untyped: 2n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, sched_context: 22n, sched_control: 24n, vspace: 3n },
+  aarch64: { null: 0n, untyped: 2n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, domain: 20n, sched_context: 22n, sched_control: 24n, vspace: 9n },
+  riscv64: { null: 0n, untyped: 2n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_handler: 16n, domain: 20n, sched_context: 22n, sched_control: 24n, vspace: 3n },
 };
 
 /** The same tags for the architecture objects Retype makes (a RISC-V VSpace is a page table). */

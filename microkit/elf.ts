@@ -32,6 +32,8 @@ export interface ElfImage {
   readonly entry: bigint;
   readonly segments: readonly ElfSegment[];
   readonly symbols: ReadonlyMap<string, ElfSymbol>;
+  /** Where the symbols came from when not the image itself (the SDF's path_for_symbols). */
+  readonly symbolsPath?: string;
 }
 
 export class ElfError extends Error {

@@ -172,6 +172,20 @@ emit(`typedef enum {\n${Object.entries(syscalls).sort((a, b) => b[1] - a[1]).map
 section('fault tags');
 emit(`typedef enum {\n${Object.entries(faultTags).sort((a, b) => a[1] - b[1]).map(([n, v]) => `    ${n} = ${v},`).join('\n')}\n} seL4_Fault_tag_t;`);
 
+section('fault message registers');
+// Where each fault's fields sit in its message (and where a fault reply's registers go), named as
+// libsel4 names them: seL4_<Fault>_<Field> and seL4_<Fault>_Length. "A | B" is one MR with two names.
+const mrEnum = (prefix, mrs, length) => {
+  const names = Object.entries(mrs).flatMap(([i, n]) => n.split(' | ').map((one) => `    ${prefix}_${one} = ${i},`));
+  return `enum {\n${names.join('\n')}\n    ${prefix}_Length = ${length},\n};`;
+};
+for (const name of Object.keys(faultTags)) {
+  const t = A.faults.types[name];
+  if (t === undefined || Object.keys(t.mrs).length === 0) continue;
+  emit(mrEnum(name.replace(/^seL4_Fault_/, 'seL4_'), t.mrs, t.length));
+}
+emit(mrEnum('seL4_TimeoutReply', A.faults.timeout_reply_registers, Object.keys(A.faults.timeout_reply_registers).length));
+
 section('invocation labels');
 const lab = Object.entries(labels).sort((a, b) => a[1] - b[1]);
 emit(`enum invocation_label {\n    InvalidInvocation = ${A.invocation_labels.InvalidInvocation ?? 0},\n${lab.filter(([n]) => n !== 'InvalidInvocation').map(([n, v]) => `    ${n} = ${v},`).join('\n')}\n};`);

@@ -87,7 +87,12 @@ test("an IRQ number the board's kernel refuses stops run with a located error (t
   writeFileSync(file, `<system>\n  <protection_domain name="hello">\n    <program_image path="hello.elf" />\n    <irq irq="290" id="0" />\n  </protection_domain>\n</system>\n`);
   const r = cli("run", file, "--board", "odroidc4", "--search-path", "build/examples/hello/odroidc4/debug");
   expect(r.status).toBe(1);
-  expect(r.stderr).toContain(`${file}:4:5: error: <irq irq="290">: the odroidc4 kernel accepts IRQ numbers up to 255 only\n`);
+  expect(r.stderr).toContain(`${file}:4:5: error: <irq irq="290">: the odroidc4 kernel accepts IRQ numbers 0 to 255 only\n`);
+  // RISC-V's IRQ 0 is the PLIC's "no interrupt"; seL4 refuses it.
+  writeFileSync(file, `<system>\n  <protection_domain name="hello">\n    <program_image path="hello.elf" />\n    <irq irq="0" id="0" />\n  </protection_domain>\n</system>\n`);
+  const riscv = cli("run", file, "--board", "qemu_virt_riscv64", "--search-path", "build/examples/hello/qemu_virt_riscv64/debug");
+  expect(riscv.status).toBe(1);
+  expect(riscv.stderr).toContain(`${file}:4:5: error: <irq irq="0">: the qemu_virt_riscv64 kernel accepts IRQ numbers 1 to 96 only\n`);
 });
 
 test("the SDK has kernel/gen_config.h, from which upstream Makefiles read the architecture", () => {
@@ -111,4 +116,16 @@ test("path_for_symbols: symbols to patch are found in the unstripped copy", () =
   expect(r.stdout).toBe("hello, world\n");
   writeFileSync(file, `<system>\n  <protection_domain name="hello">\n    <program_image path="stripped.elf" />\n  </protection_domain>\n</system>\n`);
   expect(cli("run", file, "--board", "qemu_virt_riscv64", "--search-path", dir).stderr).toContain("stripped.elf does not define 'microkit_name'");
+});
+
+test("an image bundle carries the path_for_symbols file, so the image runs on its own", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mkemu-"));
+  const built = "build/examples/hello/qemu_virt_aarch64/debug/hello.elf";
+  expect(spawnSync("llvm-objcopy", ["--strip-all", built, join(dir, "stripped.elf")]).status).toBe(0);
+  writeFileSync(join(dir, "hello.elf"), readFileSync(built));
+  const file = join(dir, "s.system");
+  writeFileSync(file, `<system>\n  <protection_domain name="hello">\n    <program_image path="stripped.elf" path_for_symbols="hello.elf" />\n  </protection_domain>\n</system>\n`);
+  const image = join(mkdtempSync(join(tmpdir(), "mkemu-")), "loader.img");
+  expect(cli("check", file, "--board", "qemu_virt_aarch64", "--search-path", dir, "-o", image).status).toBe(0);
+  expect(cli("run", image, "--quiet").stdout).toBe("hello, world\n");
 });
