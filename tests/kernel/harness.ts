@@ -105,7 +105,7 @@ export class RecordingHost implements KernelHost {
   readonly acks: number[] = [];
   halts = 0;
   /** The secure firmware, if a test gives the kernel one. */
-  smc: KernelHost["smc"];
+  smc?: NonNullable<KernelHost["smc"]>;
   putChar(byte: number): void {
     this.chars.push(byte);
   }
