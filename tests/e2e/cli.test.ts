@@ -15,7 +15,8 @@ function cliWithInput(input: string, ...args: string[]): { status: number | null
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe("microkit-emu run", () => {
+// Each test starts the CLI (a Node start-up per run) up to five times: slow on a loaded machine.
+describe("microkit-emu run", { timeout: 30_000 }, () => {
   test.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("hello on %s: stdout is exactly the system's output", (board) => {
     const r = cli("run", "examples/hello/hello.system", "--board", board);
     expect(r.status).toBe(0);
