@@ -29,6 +29,19 @@ export interface Timed {
   advance(now: bigint): void;
 }
 
+/** What secure firmware answers to an SMC: x0-x7, and whether the call powered something off. */
+export interface SmcAnswer {
+  readonly x: readonly bigint[];
+  /** The call does not return: the calling core, or the whole system, stops (or would reset). */
+  readonly power?: "cpu-off" | "system-off" | "system-reset";
+}
+
+/** Firmware at a higher exception level that answers SMC calls (SMC Calling Convention: x0-x7 in and out). */
+export interface SecureFirmware {
+  readonly name: string;
+  call(x: readonly bigint[]): SmcAnswer;
+}
+
 export interface BoardInstance {
   readonly interrupts: InterruptController;
   /** System registers EL0 may access that devices answer (AArch64 generic timer). */
@@ -39,6 +52,8 @@ export interface BoardInstance {
   readonly mmio: readonly { readonly base: bigint; readonly device: Device }[];
   /** Where host input goes: false when the device cannot take the byte yet. */
   readonly uarts: readonly { readonly name: string; readonly device: Device; receive(byte: number): boolean }[];
+  /** The secure firmware SMC calls reach (AArch64), if modelled. */
+  readonly firmware?: SecureFirmware;
 }
 
 /** What a board's device tree depends on. */

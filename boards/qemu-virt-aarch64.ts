@@ -7,6 +7,7 @@ import { ArmGenericTimer } from "./devices/arm-generic-timer.js";
 import { InterruptController } from "./devices/interrupt-controller.js";
 import { Pl011 } from "./devices/pl011.js";
 import { Pl031 } from "./devices/pl031.js";
+import { QemuVirtPsci } from "./devices/psci.js";
 import { VirtioMmioSlot } from "./devices/virtio-mmio.js";
 
 const UART0 = { base: 0x0900_0000n, irq: 32 + 1 };
@@ -81,6 +82,7 @@ export const qemuVirtAarch64: Board = {
       timers: [timer],
       mmio: [{ base: UART0.base, device: uart }, { base: RTC.base, device: rtc }, ...virtio],
       uarts: [{ name: "uart0", device: uart, receive: (b) => uart.receive(b) }],
+      firmware: new QemuVirtPsci(),
     };
   },
   deviceTree,

@@ -8,6 +8,7 @@ import { encodeBootInfo, encodeExtraBootInfo } from "../kernel/boot/bootinfo.js"
 import { BootError, planBoot, type BootPlan } from "../kernel/boot/plan.js";
 import { kernelImageSize, kernelPlatform, PlatformError, type KernelPlatform } from "../kernel/boot/platform.js";
 import { createRootTask } from "../kernel/boot/root-task.js";
+import { actor, type EventListener } from "../kernel/events.js";
 import { handleInterrupt } from "../kernel/interrupt.js";
 import { Kernel, type KernelHost } from "../kernel/kernel.js";
 import type { TCB } from "../kernel/objects/tcb.js";
@@ -19,7 +20,8 @@ import { ElfError, parseElf, type ElfImage } from "../microkit/elf.js";
 import { AddressSpace } from "./address-space.js";
 import { Console, DEBUG_CONSOLE, type ConsoleMode } from "./console.js";
 import { ConsoleInput, type InputSource } from "./console-input.js";
-import { Machine, type Trace } from "./machine.js";
+import { Machine } from "./machine.js";
+import type { TraceHeader } from "./trace.js";
 import { MmioBus } from "./mmio-bus.js";
 import { PhysicalMemory } from "./physical-memory.js";
 import { CONFIGS, UserError, type RunResult } from "./system.js";
@@ -41,7 +43,10 @@ export interface BootOptions {
   readonly onOutput?: (text: string) => void;
   /** Kernel messages (boot log, faults without a handler), one line each. */
   readonly onDiagnostic?: (line: string) => void;
-  readonly trace?: Trace;
+  /** Receives every kernel event (kernel/events.ts) as the run goes; see also onStart. */
+  readonly onEvent?: EventListener;
+  /** Called once the root task is made, before it runs: what a trace's header record says. */
+  readonly onStart?: (header: TraceHeader) => void;
   readonly console?: ConsoleMode;
   /** Bytes for the board's console UART receiver. */
   readonly input?: InputSource;
@@ -222,10 +227,7 @@ export function bootRootTask(o: BootOptions): RunResult {
       diagnostics.push(line);
       o.onDiagnostic?.(line);
     },
-    ackIrq: (irq) => {
-      o.trace?.({ kind: "irq-ack", at: machine?.now ?? 0n, irq });
-      devices?.interrupts.unmask(irq);
-    },
+    ackIrq: (irq) => devices?.interrupts.unmask(irq),
     enableIrq: (irq, trigger) => devices?.interrupts.enable(irq, trigger),
     disableIrq: (irq) => devices?.interrupts.disable(irq),
     halt: () => machine?.halt(),
@@ -243,8 +245,13 @@ export function bootRootTask(o: BootOptions): RunResult {
       stray: (message) => host.debugPrint(`device: ${message}`),
     });
     const bus = new MmioBus(devices.mmio);
-    const trace = o.trace;
-    if (trace !== undefined) bus.observer = (device, register, access, value) => trace({ kind: "mmio", at: m().now, device, register, access, value });
+    bus.observer = (device, offset, access, value) => {
+      const cur = k.current;
+      k.events?.emitAt(m().now, {
+        type: "mmio", ...(cur === undefined ? {} : actor(cur)), device: device.name,
+        register: device.registerName(offset) ?? `0x${offset.toString(16)}`, access, value,
+      });
+    };
     vspaces = new EngineVSpaces(board.arch, memory, { devices: { windows: bus.windows(), handler: (pa) => bus.handler(pa) }, diagnostic: host.debugPrint });
 
     // The elfloader's copies: the segments at their physical addresses; then the kernel's BootInfo.
@@ -274,14 +281,18 @@ export function bootRootTask(o: BootOptions): RunResult {
     machine.timed.push(...devices.timers, ...devices.mmio.map((d) => d.device).filter((d) => d.advance !== RegisterDevice.prototype.advance));
     const ic = devices.interrupts;
     machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(k, k.irqs, irq) };
-    if (trace !== undefined) machine.trace = trace;
+    o.onStart?.({
+      system: o.elf, board: board.name, config: abi.config, arch: abi.arch, sel4: abi.source.sel4, microkit: abi.source.microkit,
+      pds: [], threads: [{ ...actor(root.tcb), priority: root.tcb.priority, state: root.tcb.state }],
+    });
+    if (o.onEvent !== undefined) k.subscribe(o.onEvent);
     const stopReason = machine.run({
       ...(o.maxInstructions === undefined ? {} : { maxInstructions: o.maxInstructions }),
       ...(o.stopAfterNs === undefined ? {} : { stopAt: o.stopAfterNs }),
       ...(o.realtime === true ? { realtime: true } : {}),
     });
     consoleOut.flush();
-    return { output, diagnostics, stopReason, stats: { ...machine.stats }, virtualTimeUs: machine.now / 1000n, protectionDomains: ["rootserver"] };
+    return { output, diagnostics, stopReason, stats: { ...machine.stats }, virtualTimeUs: machine.now / 1000n, virtualTimeNs: machine.now, protectionDomains: ["rootserver"] };
   } finally {
     vspaces?.close();
     noVSpace?.close();

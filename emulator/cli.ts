@@ -7,7 +7,7 @@ import { dirname } from "node:path";
 import { bytesSource, stdinSource, type InputSource } from "./console-input.js";
 import { readBundle, unpackBundle } from "./image-bundle.js";
 import type { ConsoleMode } from "./console.js";
-import type { TraceEvent } from "./machine.js";
+import { TraceWriter, type TraceFormat, type TraceHeader } from "./trace.js";
 import { checkSystem } from "./check.js";
 import { bootRootTask } from "./boot.js";
 import { CONFIGS, runSystem, UserError, type RunResult } from "./system.js";
@@ -55,9 +55,15 @@ Options for run (and boot, which also takes --ram):
                           drives that UART); without it, standard input is used
                           when it is a pipe, a file or a terminal. A run waiting for
                           input ends only when the input does (Ctrl-D on a terminal)
-  --trace                 print every kernel entry (thread, syscall or fault), device
-                          register access (with its value) and interrupt (raised,
-                          acknowledged), with its virtual time in ns, on stderr
+  --trace <file>          write every kernel event to the file, as it happens: syscalls
+                          and their results, IPC transfers (badge, length, caps),
+                          signals, faults and their delivery, thread state changes,
+                          scheduling decisions, budgets and refills, interrupts raised
+                          and acknowledged, device register accesses, each with its
+                          virtual time in ns and thread and PD names. One JSON object
+                          a line, a header record first (schema: docs/trace.md);
+                          "-" writes to stderr
+  --trace-format <f>      json (default) or text: one aligned line per event for people
   --ram <size>            (boot) the machine's RAM as QEMU's -m takes it: 2G, 512M, or
                           a number of MiB (default: what Microkit configures for the board)
   --report <file>         (run and check) write a report of the system: PDs with their
@@ -100,11 +106,12 @@ interface RunArgs {
   output: string | undefined;
   json: boolean;
   quiet: boolean;
-  trace: boolean;
+  trace: string | undefined;
+  traceFormat: TraceFormat;
 }
 
 function parseRunArgs(args: readonly string[], command: string): RunArgs {
-  const out: RunArgs = { system: "", board: undefined, config: undefined, kernelConfig: undefined, ramBytes: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, input: undefined, console: undefined, realtime: false, report: undefined, output: undefined, json: false, quiet: false, trace: false };
+  const out: RunArgs = { system: "", board: undefined, config: undefined, kernelConfig: undefined, ramBytes: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, input: undefined, console: undefined, realtime: false, report: undefined, output: undefined, json: false, quiet: false, trace: undefined, traceFormat: "json" };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -167,9 +174,19 @@ function parseRunArgs(args: readonly string[], command: string): RunArgs {
       case "--quiet":
         out.quiet = true;
         break;
-      case "--trace":
-        out.trace = true;
+      case "--trace": {
+        // "-" (stderr) is a value here, not an option.
+        const v = args[++i];
+        if (v === undefined || (v.startsWith("-") && v !== "-")) throw new UserError("--trace needs a file to write the trace to (- for stderr)");
+        out.trace = v;
         break;
+      }
+      case "--trace-format": {
+        const v = value();
+        if (v !== "json" && v !== "text") throw new UserError(`--trace-format takes json or text, not '${v}'`);
+        out.traceFormat = v;
+        break;
+      }
       default:
         if (a.startsWith("-")) throw new UserError(`unknown option ${a} (see microkit-emu --help)`);
         positional.push(a);
@@ -230,23 +247,17 @@ export function parseDuration(text: string): bigint {
   return BigInt(m[1]!) * UNITS[m[2]!]!;
 }
 
-function formatTrace(e: TraceEvent): string {
-  switch (e.kind) {
-    case "mmio":
-      return `trace: @${e.at} ${e.device}: ${e.access} ${e.register} ${e.access === "read" ? "->" : "<-"} 0x${e.value.toString(16)}`;
-    case "irq":
-      return `trace: @${e.at} irq ${e.irq} raised, delivered to the kernel`;
-    case "irq-ack":
-      return `trace: @${e.at} irq ${e.irq} acknowledged (IRQAckIRQ)`;
-    default: {
-      const what = e.syscall !== undefined ? `${e.syscall.name} cap ${e.syscall.cap}` : e.kind;
-      return `trace: @${e.at} ${e.thread}: ${what} (pc 0x${e.pc.toString(16)})`;
-    }
+/** Opens the --trace file, or says clearly why it cannot be written. */
+function openTrace(path: string, format: TraceFormat): TraceWriter {
+  try {
+    return new TraceWriter(path, format);
+  } catch (e) {
+    throw new UserError(`--trace ${path}: cannot write the trace there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 
 function summary(r: RunResult, rootTask: boolean): string {
-  const how = { idle: "system idle", halted: "halted by seL4_DebugHalt", "instruction-limit": "instruction limit reached", "time-limit": "--stop-after time reached" }[r.stopReason];
+  const how = { idle: "system idle", halted: "halted (seL4_DebugHalt, or the firmware powered off)", "instruction-limit": "instruction limit reached", "time-limit": "--stop-after time reached" }[r.stopReason];
   return `microkit-emu: ${how} at ${r.virtualTimeUs} us of virtual time, ${r.stats.instructions} instructions; ` +
     `${rootTask ? "root task" : `${r.protectionDomains.length} PDs`}, ${r.stats.syscalls} syscalls, ${r.stats.faults} faults`;
 }
@@ -282,32 +293,40 @@ export function main(argv: readonly string[]): number {
     if (command !== "boot" && (a.kernelConfig !== undefined || a.ramBytes !== undefined)) {
       throw new UserError(`${a.kernelConfig !== undefined ? "--kernel-config" : "--ram"} applies to boot only`);
     }
-    const input = command === "boot" ? undefined : inputSource(a.input);
-    const common = {
-      board: a.board,
-      ...(a.maxInstructions === undefined ? {} : { maxInstructions: a.maxInstructions }),
-      ...(a.stopAfterNs === undefined ? {} : { stopAfterNs: a.stopAfterNs }),
-      ...(a.console === undefined ? {} : { console: a.console }),
-      ...(a.realtime ? { realtime: true } : {}),
-      onOutput: (t: string) => void process.stdout.write(t),
-      ...(a.trace ? { trace: (e: TraceEvent) => err(paint.cyan(formatTrace(e))) } : {}),
-    };
-    const result = command === "boot" ? bootRootTask({
-      ...common, elf: a.system,
-      ...(a.config === undefined ? {} : { config: a.config }),
-      ...(a.kernelConfig === undefined ? {} : { kernelConfigFile: a.kernelConfig }),
-      ...(a.ramBytes === undefined ? {} : { ramBytes: a.ramBytes }),
-      ...(a.input === undefined ? {} : { input: inputSource(a.input)! }),
-      // The kernel's own console lines, as a debug kernel prints them.
-      onDiagnostic: (line) => err(paint.yellow(line)),
-    }) : runSystem({
-      ...common, systemFile: a.system, searchPaths: a.searchPaths,
-      ...(a.config === undefined ? {} : { config: a.config }),
-      ...(input === undefined ? {} : { input }),
-      ...(a.report === undefined ? {} : { reportFile: a.report }),
-      // The monitor's reports carry their own MON| prefix, as upstream's do.
-      onDiagnostic: (line) => err(paint.yellow(line.startsWith("MON|") ? line : `microkit-emu: ${line}`)),
-    });
+    if (a.traceFormat !== "json" && a.trace === undefined) throw new UserError("--trace-format needs --trace <file>");
+    // A root task reads console input only from --input; a system also from a piped standard input.
+    const input = command === "boot" && a.input === undefined ? undefined : inputSource(a.input);
+    const trace = a.trace === undefined ? undefined : openTrace(a.trace, a.traceFormat);
+    let result: RunResult;
+    try {
+      const common = {
+        board: a.board,
+        ...(a.maxInstructions === undefined ? {} : { maxInstructions: a.maxInstructions }),
+        ...(a.stopAfterNs === undefined ? {} : { stopAfterNs: a.stopAfterNs }),
+        ...(input === undefined ? {} : { input }),
+        ...(a.console === undefined ? {} : { console: a.console }),
+        ...(a.realtime ? { realtime: true } : {}),
+        onOutput: (t: string) => void process.stdout.write(t),
+        ...(trace === undefined ? {} : { onStart: (h: TraceHeader) => trace.header(h), onEvent: trace.event }),
+      };
+      result = command === "boot" ? bootRootTask({
+        ...common, elf: a.system,
+        ...(a.config === undefined ? {} : { config: a.config }),
+        ...(a.kernelConfig === undefined ? {} : { kernelConfigFile: a.kernelConfig }),
+        ...(a.ramBytes === undefined ? {} : { ramBytes: a.ramBytes }),
+        // The kernel's own console lines, as a debug kernel prints them.
+        onDiagnostic: (line) => err(paint.yellow(line)),
+      }) : runSystem({
+        ...common, systemFile: a.system, searchPaths: a.searchPaths,
+        ...(a.config === undefined ? {} : { config: a.config }),
+        ...(a.report === undefined ? {} : { reportFile: a.report }),
+        // The monitor's reports carry their own MON| prefix, as upstream's do.
+        onDiagnostic: (line) => err(paint.yellow(line.startsWith("MON|") ? line : `microkit-emu: ${line}`)),
+      });
+      trace?.end({ time_ns: Number(result.virtualTimeNs), stop: result.stopReason, instructions: Number(result.stats.instructions) });
+    } finally {
+      trace?.close();
+    }
     if (a.json) {
       err(JSON.stringify({
         stop: result.stopReason, instructions: result.stats.instructions.toString(), virtualTimeUs: result.virtualTimeUs.toString(),

@@ -3,6 +3,7 @@
 // the thread's budget, the next release or the domain's end; or a device's), and the kernel handles
 // what happened. Virtual time advances by one nanosecond per retired instruction and jumps ahead to
 // the next deadline while every thread is blocked, so every run of the same system is the same.
+import { actor } from "../kernel/events.js";
 import type { Kernel } from "../kernel/kernel.js";
 import type { TCB } from "../kernel/objects/tcb.js";
 import { handleFault } from "../kernel/ipc.js";
@@ -11,7 +12,7 @@ import type { HostProgram } from "../microkit/monitor.js";
 import { isGuestVcpu } from "../microkit/virtual-machine.js";
 import { suspend } from "../kernel/objects/tcb-invocation.js";
 import type { AddressSpace } from "./address-space.js";
-import type { Arch, CpuExit } from "./cpu.js";
+import type { Arch } from "./cpu.js";
 import { exitToFault } from "./exceptions.js";
 import { decodeSysregAccess, SysregBus } from "./sysregs.js";
 
@@ -72,39 +73,6 @@ export interface MachineStats {
   switches: number;
 }
 
-/** A kernel entry: a syscall, a fault or the end of a time slice. */
-export interface KernelEntryEvent {
-  readonly kind: CpuExit["kind"];
-  readonly thread: string;
-  readonly pc: bigint;
-  /** Virtual time, in nanoseconds. */
-  readonly at: bigint;
-  /** For a syscall: its seL4 name and the cap (or destination) register. */
-  readonly syscall?: { readonly name: string; readonly cap: bigint };
-}
-
-/** A PD's access to a device register. */
-export interface DeviceAccessEvent {
-  readonly kind: "mmio";
-  readonly at: bigint;
-  readonly device: string;
-  readonly register: string;
-  readonly access: "read" | "write";
-  readonly value: bigint;
-}
-
-/** An interrupt handed to the kernel, or acknowledged by a PD (IRQAckIRQ). */
-export interface InterruptEvent {
-  readonly kind: "irq" | "irq-ack";
-  readonly at: bigint;
-  readonly irq: number;
-}
-
-export type TraceEvent = KernelEntryEvent | DeviceAccessEvent | InterruptEvent;
-
-/** Called for every kernel entry, device access and interrupt, if set (for --trace and tests). */
-export type Trace = (event: TraceEvent) => void;
-
 export class Machine {
   readonly stats: MachineStats = { instructions: 0n, syscalls: 0, faults: 0, switches: 0 };
   private readonly ids: Int32Array;
@@ -113,7 +81,6 @@ export class Machine {
   private last: TCB | undefined;
   /** Virtual time in nanoseconds. */
   private time = 0n;
-  trace: Trace | undefined;
   /** System registers answered by device models (AArch64). */
   readonly sysregs = new SysregBus();
   /** Devices whose deadlines the loop honours. */
@@ -226,10 +193,7 @@ export class Machine {
     const timer = this.timerDeadline();
     if (irq === undefined && (timer === undefined || timer > this.time)) return;
     this.kernel.kernelEntry(this.time, false);
-    for (; irq !== undefined; irq = ic!.take()) {
-      this.trace?.({ kind: "irq", at: this.time, irq });
-      ic!.deliver(irq);
-    }
+    for (; irq !== undefined; irq = ic!.take()) ic!.deliver(irq);
   }
 
   private nextDeadline(): bigint | undefined {
@@ -271,7 +235,6 @@ export class Machine {
     this.stats.instructions += ran;
     this.time += ran * 1000n / INSTRUCTIONS_PER_US;
     cpu.readRegisters(this.ids, tcb.context);
-    if (this.trace !== undefined) this.trace(this.traceEvent(tcb, exit));
     switch (exit.kind) {
       case "syscall": {
         this.stats.syscalls++;
@@ -297,15 +260,6 @@ export class Machine {
     }
   }
 
-  private traceEvent(tcb: TCB, exit: CpuExit): KernelEntryEvent {
-    const event = { thread: tcb.name, kind: exit.kind, pc: exit.pc, at: this.time };
-    if (exit.kind !== "syscall") return event;
-    const abi = this.kernel.abi;
-    const number = Number(BigInt.asIntN(64, this.kernel.getReg(tcb, abi.syscallRegister)));
-    const name = Object.keys(abi.syscalls).find((n) => abi.syscalls[n] === number) ?? `unknown syscall ${number}`;
-    return { ...event, syscall: { name, cap: this.kernel.getReg(tcb, abi.roles.cap) } };
-  }
-
   private insnAt(tcb: TCB, pc: bigint): number | undefined {
     const bytes = this.space(tcb).bytes(pc, 4, false);
     return bytes === undefined ? undefined : new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
@@ -319,8 +273,10 @@ export class Machine {
     if (access === undefined) return false;
     const k = this.kernel;
     const xzr = access.rt === 31;
-    const value = this.sysregs.access(access, this.now, xzr ? 0n : k.getReg(tcb, `x${access.rt}`));
+    const operand = xzr ? 0n : k.getReg(tcb, `x${access.rt}`);
+    const value = this.sysregs.access(access, this.now, operand);
     if (value === undefined) return false;
+    k.events?.emitAt(this.now, { type: "sysreg", ...actor(tcb), register: this.sysregs.name(access), access: access.read ? "read" : "write", value: access.read ? value : operand });
     if (access.read && !xzr) k.setReg(tcb, `x${access.rt}`, value);
     k.setReg(tcb, "pc", pc + 4n);
     return true;

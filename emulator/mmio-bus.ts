@@ -3,8 +3,8 @@
 import type { AccessSize, Device } from "../boards/devices/device.js";
 import type { MmioHandler } from "./cpu.js";
 
-/** Observes every access (for --trace): device, register name (or offset), direction and value. */
-export type MmioObserver = (device: string, register: string, access: "read" | "write", value: bigint) => void;
+/** Observes every access (for kernel events): the device, the register's offset, direction and value. */
+export type MmioObserver = (device: Device, offset: number, access: "read" | "write", value: bigint) => void;
 
 const PAGE_SHIFT = 12n;
 
@@ -47,7 +47,7 @@ export class MmioBus {
   /** A handler for a mapping of [pa, pa+size) that dispatches each access to its device. */
   handler(pa: bigint): MmioHandler {
     const report = (d: { base: bigint; device: Device }, offset: number, access: "read" | "write", value: bigint): void =>
-      this.observer?.(d.device.name, d.device.registerName(offset) ?? `0x${offset.toString(16)}`, access, value);
+      this.observer?.(d.device, offset, access, value);
     return {
       read: (offset, size) => {
         const at = pa + BigInt(offset);

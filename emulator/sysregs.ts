@@ -31,6 +31,11 @@ export class SysregBus {
     for (const h of handlers) this.handlers.set(key(h.encoding), h);
   }
 
+  /** The register's name, for events (only called for a register some device answers). */
+  name(a: SysregAccess): string {
+    return this.handlers.get(key(a))?.name ?? "unknown";
+  }
+
   /**
    * Performs the access if a device answers it: returns the value read (or 0n for a write), or
    * undefined if no device implements the register in that direction.

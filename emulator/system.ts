@@ -6,6 +6,7 @@ import { systemReport } from "../microkit/report.js";
 import { basename, dirname, join, resolve } from "node:path";
 import { kernelAbi, microkitBoards, platformFacts, type KernelConfigName } from "../kernel/abi.js";
 import type { KernelHost } from "../kernel/kernel.js";
+import { actor, type EventListener } from "../kernel/events.js";
 import { BOARDS, findBoard } from "../boards/board.js";
 import { buildSystem, BuildError, type SystemImage, type TestCap } from "../microkit/builder.js";
 import { ElfError, parseElf, type ElfImage } from "../microkit/elf.js";
@@ -19,13 +20,21 @@ import { handleInterrupt } from "../kernel/interrupt.js";
 import { MmioBus } from "./mmio-bus.js";
 import { Console, DEBUG_CONSOLE, type ConsoleMode } from "./console.js";
 import { ConsoleInput, type InputSource } from "./console-input.js";
-import type { BoardInstance } from "../boards/board.js";
+import type { BoardInstance, SmcAnswer } from "../boards/board.js";
 import { RegisterDevice } from "../boards/devices/device.js";
-import { Machine, type MachineStats, type StopReason, type Trace } from "./machine.js";
+import { Machine, type MachineStats, type StopReason } from "./machine.js";
+import type { TraceHeader } from "./trace.js";
 import { exampleBuildDir, repoRoot } from "./paths.js";
 import { PhysicalMemory } from "./physical-memory.js";
 
 export class UserError extends Error {}
+
+/** What a firmware power request does to the run: the one core stops, so the run ends. */
+const POWER_OFF: Readonly<Record<NonNullable<SmcAnswer["power"]>, string>> = {
+  "cpu-off": "CPU_OFF of the only core: the system stops",
+  "system-off": "SYSTEM_OFF: the system is powered off",
+  "system-reset": "SYSTEM_RESET: a reset is not emulated; the system stops",
+};
 
 export const CONFIGS: readonly KernelConfigName[] = ["debug", "release", "benchmark"];
 
@@ -47,7 +56,10 @@ export interface RunOptions {
   readonly onOutput?: (text: string) => void;
   /** Receives kernel diagnostics (faults without a handler, ...), one line each. */
   readonly onDiagnostic?: (line: string) => void;
-  readonly trace?: Trace;
+  /** Receives every kernel event (kernel/events.ts) as the run goes; see also onStart. */
+  readonly onEvent?: EventListener;
+  /** Called once the system is built, before it runs: what a trace's header record says. */
+  readonly onStart?: (header: TraceHeader) => void;
   /** Which console sources reach the output, and whether lines are labelled (default: all, unlabelled). */
   readonly console?: ConsoleMode;
   /** Input for the board's console UART (used when a PD maps that UART). */
@@ -63,6 +75,7 @@ export interface RunResult {
   readonly stopReason: StopReason;
   readonly stats: Readonly<MachineStats>;
   readonly virtualTimeUs: bigint;
+  readonly virtualTimeNs: bigint;
   readonly protectionDomains: readonly string[];
 }
 
@@ -173,22 +186,34 @@ export function runSystem(o: RunOptions): RunResult {
   let devices: BoardInstance | undefined;
   let vspaces: EngineVSpaces | undefined;
   const consoleOut = new Console(o.console ?? { kind: "all" }, emit);
+  let smcUnanswered = false;
   const host: KernelHost = {
     putChar: (byte) => consoleOut.put(DEBUG_CONSOLE, byte),
     debugPrint: (line) => {
       diagnostics.push(line);
       o.onDiagnostic?.(line);
     },
-    ackIrq: (irq) => {
-      o.trace?.({ kind: "irq-ack", at: machine?.now ?? 0n, irq });
-      devices?.interrupts.unmask(irq);
-    },
+    ackIrq: (irq) => devices?.interrupts.unmask(irq),
     halt: () => machine?.halt(),
     enableIrq: (irq, trigger) => devices?.interrupts.enable(irq, trigger),
     disableIrq: (irq) => devices?.interrupts.disable(irq),
     // The engines exist once the system is built; the builder's own mappings reach them from the tables.
     get vspace() {
       return vspaces;
+    },
+    smc: (args) => {
+      const firmware = devices?.firmware;
+      if (firmware === undefined) {
+        if (!smcUnanswered) host.debugPrint(`${board.name}: no secure firmware is modelled; SMC function 0x${args[0]!.toString(16)} (and any later) answered NOT_SUPPORTED`);
+        smcUnanswered = true;
+        return undefined;
+      }
+      const answer = firmware.call(args);
+      if (answer.power !== undefined) {
+        host.debugPrint(`${firmware.name}: ${POWER_OFF[answer.power]}`);
+        machine?.halt();
+      }
+      return answer.x;
     },
   };
 
@@ -207,8 +232,14 @@ export function runSystem(o: RunOptions): RunResult {
       stray: (message) => host.debugPrint(`device: ${message}`),
     });
     const bus = new MmioBus(devices.mmio);
-    const trace = o.trace;
-    if (trace !== undefined) bus.observer = (device, register, access, value) => trace({ kind: "mmio", at: m().now, device, register, access, value });
+    const kernel = image.kernel;
+    bus.observer = (device, offset, access, value) => {
+      const cur = kernel.current;
+      kernel.events?.emitAt(m().now, {
+        type: "mmio", ...(cur === undefined ? {} : actor(cur)), device: device.name,
+        register: device.registerName(offset) ?? `0x${offset.toString(16)}`, access, value,
+      });
+    };
     // Device memory reaches its model at its physical address; a range no model covers stays
     // unmapped, so an access faults (the hardware would report an external abort there).
     vspaces = new EngineVSpaces(board.arch, memory, { devices: { windows: bus.windows(), handler: (pa) => bus.handler(pa) }, diagnostic: host.debugPrint });
@@ -251,9 +282,14 @@ export function runSystem(o: RunOptions): RunResult {
       throw new UserError(refused.map((l) => `${l.loc.file}:${l.loc.line}:${l.loc.column}: error: <irq irq="${l.irq}">: the ${board.name} kernel accepts IRQ numbers ${facts.minIrq} to ${facts.maxIrq} only`).join("\n"));
     }
     for (const line of image.irqLines) ic.enable(line.irq, line.trigger);
-    const kernel = image.kernel;
     machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(kernel, kernel.irqs, irq) };
-    if (o.trace !== undefined) machine.trace = o.trace;
+    o.onStart?.({
+      system: o.systemFile, board: board.name, config, arch: board.arch, sel4: abi.source.sel4, microkit: abi.source.microkit,
+      pds: image.pds.map((p) => ({ name: p.pd.name, priority: p.pd.priority, passive: p.pd.passive })),
+      threads: [image.monitor, ...image.pds.map((p) => p.tcb), ...image.virtualMachines.flatMap((v) => v.vcpus.map((c) => c.tcb))]
+        .map((t) => ({ ...actor(t), priority: t.priority, state: t.state })),
+    });
+    if (o.onEvent !== undefined) kernel.subscribe(o.onEvent);
     const stopReason = machine.run({
       ...(o.maxInstructions === undefined ? {} : { maxInstructions: o.maxInstructions }),
       ...(o.stopAfterNs === undefined ? {} : { stopAt: o.stopAfterNs }),
@@ -266,6 +302,7 @@ export function runSystem(o: RunOptions): RunResult {
       stopReason,
       stats: { ...machine.stats },
       virtualTimeUs: machine.now / 1000n,
+      virtualTimeNs: machine.now,
       protectionDomains: image.pds.map((p) => p.pd.name),
     };
   } finally {

@@ -53,6 +53,8 @@ export type Cap =
   | { readonly type: "asid_control" }
   /** An ASID pool of 2^asidLowBits ASIDs from asidBase (asid_pool_cap). */
   | { readonly type: "asid_pool"; readonly object: ASIDPool; readonly asidBase: bigint }
+  /** The right to make SMC calls to the secure firmware (AArch64 smc_cap); a badge restricts it to one function id. */
+  | { readonly type: "smc"; readonly badge: bigint }
   /** Untyped memory (untyped_cap); freeIndex is capFreeIndex, in units of 2^seL4_MinUntypedBits bytes. */
   | { readonly type: "untyped"; readonly object: Untyped; readonly freeIndex: bigint }
   /** A VCPU made by Retype: not modelled beyond type, address and size (no VGIC platform here). */
@@ -102,6 +104,7 @@ export function updateCapData(abi: KernelAbi, preserve: boolean, data: bigint, c
   switch (cap.type) {
     case "endpoint":
     case "notification":
+    case "smc":
       return !preserve && cap.badge === 0n ? { ...cap, badge: BigInt.asUintN(64, data) } : NULL_CAP;
     case "cnode": {
       const f = abi.cnodeCapData;
@@ -147,6 +150,9 @@ export function sameRegionAs(a: Cap, b: Cap): boolean {
   switch (a.type) {
     case "null":
       return false;
+    case "smc":
+      // Every SMC cap covers the whole firmware interface (Arch_sameRegionAs).
+      return b.type === "smc";
     case "irq_handler":
       return b.type === "irq_handler" && a.object.irq === b.object.irq;
     case "irq_control":
@@ -204,6 +210,7 @@ export function isCapRevocable(derived: Cap, src: Cap): boolean {
       return src.type === "irq_control";
     case "endpoint":
     case "notification":
+    case "smc":
       return derived.badge !== (src as typeof derived).badge;
     default:
       return false;

@@ -42,7 +42,7 @@ export function mdbNode(slot: Slot): Readonly<MdbNode> {
   const n = slot.cnode.mdb[slot.index];
   if (n !== undefined) return n;
   const cap = slotCap(slot);
-  const badged = (cap.type === "endpoint" || cap.type === "notification") && cap.badge !== 0n;
+  const badged = (cap.type === "endpoint" || cap.type === "notification" || cap.type === "smc") && cap.badge !== 0n;
   return { prev: undefined, next: undefined, revocable: badged || cap.type === "untyped", firstBadged: badged, external: cap.type !== "null" };
 }
 
@@ -154,7 +154,7 @@ export function isMDBParentOf(a: Slot, b: Slot): boolean {
   const capA = slotCap(a);
   const capB = slotCap(b);
   if (!sameRegionAs(capA, capB)) return false;
-  if ((capA.type === "endpoint" || capA.type === "notification") && capA.badge !== 0n) {
+  if ((capA.type === "endpoint" || capA.type === "notification" || capA.type === "smc") && capA.badge !== 0n) {
     return capA.badge === (capB as typeof capA).badge && !mdbNode(b).firstBadged;
   }
   return true;
@@ -296,6 +296,7 @@ function finaliseCap(k: Kernel, cap: Cap, final: boolean, finalising: Set<CNode>
     case "arch_object":
     case "asid_control":
     case "irq_control":
+    case "smc":
     case "null":
       break;
   }

@@ -55,6 +55,7 @@ export class IrqTable {
  */
 export function handleInterrupt(k: Kernel, table: IrqTable, irq: number): void {
   const cap = table.get(irq)?.notification;
+  k.events?.emit({ type: "irq", irq, handled: cap?.type === "notification" });
   if (cap === undefined || cap.type !== "notification") {
     k.host.debugPrint(`interrupt ${irq} has no handler with a notification: left masked`);
     return;

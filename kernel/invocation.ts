@@ -2,6 +2,7 @@
 // Decode checks the cap, label and arguments and mutates nothing; perform cannot fail.
 import type { Cap } from "./cap.js";
 import type { SyscallError } from "./errors.js";
+import { actor } from "./events.js";
 import { doReplyTransfer, sendIPC, sendSignal } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
 import { slotCap, type Slot } from "./objects/cnode.js";
@@ -15,6 +16,7 @@ import { decodeSchedContextInvocation, performSchedContextInvocation, type Sched
 import { decodeSchedControlInvocation, performSchedControlInvocation, type SchedControlInvocation } from "./objects/schedcontrol.js";
 import { decodeTCBInvocation, performTCBInvocation, type TCBInvocation } from "./objects/tcb-invocation.js";
 import type { TCB } from "./objects/tcb.js";
+import { decodeSMCInvocation, performSMCInvocation, type SMCInvocation } from "./objects/smc.js";
 import { decodeVCPUInvocation, performVCPUInvocation, type VCPUInvocation } from "./objects/vcpu.js";
 import { decodeUntypedInvocation, performUntypedInvocation, type UntypedInvocation } from "./objects/untyped-invocation.js";
 import { decodeASIDControlInvocation, performASIDControlInvocation, type ASIDControlInvocation } from "./objects/asid-control.js";
@@ -60,7 +62,8 @@ export type Invocation =
   /** An AArch64 VSpace cache operation that passed its checks: nothing to do on a cacheless machine. */
   | { readonly kind: "VSpaceFlush" }
   | { readonly kind: "ASIDControl"; readonly control: ASIDControlInvocation }
-  | { readonly kind: "ASIDPool"; readonly pool: ASIDPoolInvocation };
+  | { readonly kind: "ASIDPool"; readonly pool: ASIDPoolInvocation }
+  | { readonly kind: "SMC"; readonly smc: SMCInvocation };
 
 export type Decoded = { readonly ok: true; readonly invocation: Invocation } | { readonly ok: false; readonly error: SyscallError };
 
@@ -142,6 +145,11 @@ export function decodeInvocation(k: Kernel, ctx: InvocationContext, cap: Cap): D
       const d = decodeASIDPoolInvocation(k, ctx, cap);
       return d.ok ? ok({ kind: "ASIDPool", pool: d.invocation }) : d;
     }
+    case "smc": {
+      // An arch cap too: no first-phase check.
+      const d = decodeSMCInvocation(k, ctx, cap.badge);
+      return d.ok ? ok({ kind: "SMC", smc: d.invocation }) : d;
+    }
     default:
       return fail({ type: "seL4_InvalidCapability", cap: 0 });
   }
@@ -172,12 +180,13 @@ export function performInvocation(k: Kernel, ctx: InvocationContext, inv: Invoca
       });
       break;
     case "NotificationSignal":
-      sendSignal(k, inv.ntfn, inv.badge);
+      sendSignal(k, inv.ntfn, inv.badge, thread);
       break;
     case "Reply":
       doReplyTransfer(k, thread, inv.reply, inv.canGrant);
       break;
     case "IRQAckIRQ":
+      k.events?.emit({ type: "irq_ack", ...actor(thread), irq: inv.handler.irq });
       k.host.ackIrq(inv.handler.irq);
       break;
     case "IRQSetIRQHandler":
@@ -223,6 +232,9 @@ export function performInvocation(k: Kernel, ctx: InvocationContext, inv: Invoca
       break;
     case "ASIDPool":
       performASIDPoolInvocation(k, inv.pool);
+      break;
+    case "SMC":
+      performSMCInvocation(k, inv.smc);
       break;
   }
 }

@@ -2,6 +2,7 @@
 // (seL4 src/object/endpoint.c, notification.c, reply.c, src/kernel/thread.c, faulthandler.c).
 import type { Cap } from "./cap.js";
 import { lookupExtraCaps, transferCaps } from "./cap-transfer.js";
+import { actor, faultDetails } from "./events.js";
 import { faultMessage, faultReplyRegisters, type Fault } from "./faults.js";
 import { kernelThreadPointer, noFaultHandlerReport } from "./fault-report.js";
 import type { Kernel } from "./kernel.js";
@@ -29,6 +30,7 @@ export function doIPCTransfer(k: Kernel, sender: TCB, endpoint: Endpoint | undef
     const length = k.setMRs(receiver, mrs);
     k.setReg(receiver, abi.roles.info, encodeMessageInfo(abi, { label: msg.label, capsUnwrapped: 0, extraCaps: 0, length }));
     k.setReg(receiver, abi.roles.cap, badge);
+    k.events?.emit({ type: "fault_delivered", ...actor(sender), fault: sender.pendingFault.type, ...to(receiver), badge, label: msg.label, length });
     return;
   }
   const info = decodeMessageInfo(abi, k.getReg(sender, abi.roles.info));
@@ -47,6 +49,19 @@ export function doIPCTransfer(k: Kernel, sender: TCB, endpoint: Endpoint | undef
   }
   k.setReg(receiver, abi.roles.info, encodeMessageInfo(abi, { label: info.label, capsUnwrapped: caps.capsUnwrapped, extraCaps: caps.extraCaps, length }));
   k.setReg(receiver, abi.roles.cap, badge);
+  k.events?.emit({
+    type: "ipc", kind: endpoint === undefined ? "reply" : "send", ...from(sender), ...to(receiver),
+    badge, label: info.label, length, caps: caps.extraCaps, unwrapped: caps.capsUnwrapped,
+  });
+}
+
+/** `{ from, from_pd }` and `{ to, to_pd }` of event fields. */
+function from(tcb: TCB): { from: string; from_pd?: string } {
+  return tcb.pd === undefined ? { from: tcb.name } : { from: tcb.name, from_pd: tcb.pd };
+}
+
+function to(tcb: TCB): { to: string; to_pd?: string } {
+  return tcb.pd === undefined ? { to: tcb.name } : { to: tcb.name, to_pd: tcb.pd };
 }
 
 /** A kernel reply to a Call: label = error (0 on success), badge 0 (replyFromKernel_*). */
@@ -59,15 +74,16 @@ export function replyFromKernel(k: Kernel, thread: TCB, label: bigint, mrs: read
 // --- scheduling-context donation ------------------------------------------------------------
 
 /** schedContext_donate (the caller handles rescheduling). */
-function donate(k: Kernel, sc: SchedContext, to: TCB): void {
-  const from = sc.tcb;
-  if (from !== undefined) {
-    k.dequeue(from);
-    k.releaseRemove(from);
-    from.sc = undefined;
+function donate(k: Kernel, sc: SchedContext, dest: TCB): void {
+  const owner = sc.tcb;
+  if (owner !== undefined) {
+    k.dequeue(owner);
+    k.releaseRemove(owner);
+    owner.sc = undefined;
   }
-  sc.tcb = to;
-  to.sc = sc;
+  sc.tcb = dest;
+  dest.sc = sc;
+  k.events?.emit({ type: "sc_donated", ...(owner === undefined ? {} : { from: owner.name }), ...to(dest) });
 }
 
 /** A passive thread woken by a notification borrows the notification's SC (maybeDonateSchedContext). */
@@ -81,6 +97,7 @@ function maybeReturnSchedContext(k: Kernel, ntfn: Notification, tcb: TCB): void 
   if (sc === undefined || sc !== tcb.sc) return;
   tcb.sc = undefined;
   sc.tcb = undefined;
+  k.events?.emit({ type: "sc_donated", from: tcb.name });
   if (tcb === k.current) k.rescheduleRequired();
 }
 
@@ -90,7 +107,7 @@ function maybeReturnSchedContext(k: Kernel, ntfn: Notification, tcb: TCB): void 
 function replyPush(k: Kernel, caller: TCB, callee: TCB, reply: Reply, canDonate: boolean): void {
   reply.tcb = caller;
   caller.reply = reply;
-  caller.state = "BlockedOnReply";
+  k.setThreadState(caller, "BlockedOnReply");
   if (canDonate && caller.sc !== undefined && callee.sc === undefined) {
     reply.donated = caller.sc;
     donate(k, caller.sc, callee);
@@ -119,6 +136,7 @@ export function doReplyTransfer(k: Kernel, sender: TCB, reply: Reply, grant = fa
     k.setThreadState(receiver, "Running");
   } else {
     const restart = handleFaultReply(k, receiver, sender, fault);
+    k.events?.emit({ type: "fault_reply", ...actor(receiver), fault: fault.type, ...from(sender), resume: restart });
     receiver.pendingFault = undefined;
     k.setThreadState(receiver, restart ? "Restart" : "Inactive");
   }
@@ -263,13 +281,16 @@ export function cancelIPC(k: Kernel, tcb: TCB): void {
 // --- notifications --------------------------------------------------------------------------
 
 function completeSignal(k: Kernel, ntfn: Notification, tcb: TCB): void {
+  k.events?.emit({ type: "signal_received", ...actor(tcb), word: ntfn.word });
   k.setReg(tcb, k.abi.roles.cap, ntfn.word);
   ntfn.word = 0n;
   ntfn.active = false;
   maybeDonateSchedContext(k, tcb, ntfn);
 }
 
-export function sendSignal(k: Kernel, ntfn: Notification, badge: bigint): void {
+/** Signals `ntfn` with `badge`; `sender` is the signalling thread (none for an interrupt). */
+export function sendSignal(k: Kernel, ntfn: Notification, badge: bigint, sender?: TCB): void {
+  if (k.events !== undefined) emitSignal(k, ntfn, badge, sender);
   switch (ntfn.state) {
     case "Idle": {
       const tcb = ntfn.boundTCB;
@@ -300,6 +321,19 @@ export function sendSignal(k: Kernel, ntfn: Notification, badge: bigint): void {
   }
 }
 
+/** The signal event, from the state before the signal: whom it wakes, or the word it leaves. */
+function emitSignal(k: Kernel, ntfn: Notification, badge: bigint, sender: TCB | undefined): void {
+  const bound = ntfn.boundTCB;
+  const woken = ntfn.state === "Waiting" ? ntfn.queue[0]
+    : ntfn.state === "Idle" && bound !== undefined && bound.state === "BlockedOnReceive" ? bound : undefined;
+  k.events!.emit({
+    type: "signal", ...(sender === undefined ? {} : actor(sender)), badge,
+    ...(bound === undefined ? {} : { bound: bound.name }),
+    ...(woken === undefined ? {} : woken.pd === undefined ? { woken: woken.name } : { woken: woken.name, woken_pd: woken.pd }),
+    word: woken !== undefined ? 0n : ntfn.state === "Active" ? ntfn.word | badge : badge,
+  });
+}
+
 export function receiveSignal(k: Kernel, thread: TCB, ntfn: Notification, isBlocking: boolean): void {
   if (ntfn.active) {
     completeSignal(k, ntfn, thread);
@@ -319,6 +353,7 @@ export function receiveSignal(k: Kernel, thread: TCB, ntfn: Notification, isBloc
 export function handleFault(k: Kernel, tcb: TCB, fault: Fault): void {
   const handler: Cap = tcb.faultHandler;
   if (handler.type === "endpoint" && handler.rights.write && (handler.rights.grant || handler.rights.grantReply)) {
+    k.events?.emit({ type: "fault", ...actor(tcb), fault: fault.type, pc: tcb.restartPc, details: faultDetails(fault), handler: "endpoint", badge: handler.badge });
     tcb.pendingFault = fault;
     // MCS handleFault: the faulting thread lends its SC to a passive handler, as a Call would.
     sendIPC(k, tcb, handler.object, {
@@ -327,6 +362,7 @@ export function handleFault(k: Kernel, tcb: TCB, fault: Fault): void {
     });
     return;
   }
+  k.events?.emit({ type: "fault", ...actor(tcb), fault: fault.type, pc: tcb.restartPc, details: faultDetails(fault), handler: "none" });
   for (const line of noFaultHandlerReport(k, tcb, fault, (t) => kernelThreadPointer(k.abi, t))) k.host.debugPrint(line);
   k.setThreadState(tcb, "Inactive");
 }
@@ -338,6 +374,8 @@ export function handleFault(k: Kernel, tcb: TCB, fault: Fault): void {
 export function handleTimeout(k: Kernel, tcb: TCB, fault: Fault & { readonly type: "Timeout" }): void {
   const handler = tcb.timeoutHandler;
   if (handler.type !== "endpoint") throw new Error(`handleTimeout: ${tcb.name} has no timeout endpoint`);
+  // Not a faulting instruction: the pc where the budget ran out.
+  k.events?.emit({ type: "fault", ...actor(tcb), fault: fault.type, pc: k.getReg(tcb, "pc"), details: faultDetails(fault), handler: "endpoint", badge: handler.badge });
   tcb.pendingFault = fault;
   sendIPC(k, tcb, handler.object, {
     blocking: true, isCall: true, badge: handler.badge,

@@ -7,6 +7,7 @@
 // machine hands it virtual time in nanoseconds at each kernel entry (updateTimestamp) and reads back
 // the timer deadline the kernel programmed (timerDeadlineNs), both converted exactly.
 import { platformFacts, type KernelAbi } from "./abi.js";
+import { actor, EventHub, type EventListener, type ScheduleReason } from "./events.js";
 import { handleTimeout } from "./ipc.js";
 import { kernelConfig, threadFacts } from "./marshalling.js";
 import { completeYieldTo, type SchedContext } from "./objects/schedcontext.js";
@@ -37,6 +38,11 @@ export interface KernelHost {
   halt(): void;
   /** The machine's address spaces and memory, told of every change to a live translation (absent: no machine). */
   readonly vspace?: VSpaceBackend | undefined;
+  /**
+   * ARMSMCCall: the board's secure firmware answers x0-x7 with x0-x7. Without a firmware (no
+   * method, or undefined) the call is answered as SMCCC answers an unknown function: x0 = -1.
+   */
+  smc?(args: readonly bigint[]): readonly bigint[] | undefined;
 }
 
 const NUM_PRIORITIES = 256;
@@ -62,6 +68,10 @@ type SchedulerAction = "ResumeCurrentThread" | "ChooseNewThread" | TCB;
 export class Kernel {
   readonly abi: KernelAbi;
   readonly host: KernelHost;
+  /** Kernel event subscribers (kernel/events.ts); undefined while nobody listens, so emitting costs nothing. */
+  events: EventHub | undefined;
+  /** Virtual time (ns) of the latest kernel entry: the time of the events it emits. */
+  nowNs = 0n;
   /** The thread that trapped into the kernel, or that runs next (ksCurThread; undefined is idle). */
   current: TCB | undefined;
   private action: SchedulerAction = "ResumeCurrentThread";
@@ -129,6 +139,19 @@ export class Kernel {
     this.asidTable = new Array<ASIDPool | undefined>(2 ** abi.vm.asidHighBits);
   }
 
+  // --- events -----------------------------------------------------------------------------
+
+  /** Adds a listener to the kernel's events; returns the function that removes it again. */
+  subscribe(listener: EventListener): () => void {
+    const hub = this.events ?? new EventHub(() => this.nowNs);
+    hub.add(listener);
+    this.events = hub;
+    return () => {
+      hub.remove(listener);
+      if (hub.empty && this.events === hub) this.events = undefined;
+    };
+  }
+
   // --- registers --------------------------------------------------------------------------
 
   /** Index of a register in seL4_UserContext (by lower-case name; AArch64 `spsr` is the flags word). */
@@ -180,6 +203,7 @@ export class Kernel {
   // --- scheduling -------------------------------------------------------------------------
 
   setThreadState(tcb: TCB, state: TCB["state"]): void {
+    if (this.events !== undefined && tcb.state !== state) this.events.emit({ type: "thread_state", ...actor(tcb), from: tcb.state, to: state });
     tcb.state = state;
     if (tcb === this.current && !tcb.runnable) this.rescheduleRequired();
   }
@@ -328,6 +352,7 @@ export class Kernel {
   updateTimestamp(nowNs: bigint): void {
     const prev = this.curTime;
     const now = this.ticks(nowNs);
+    this.nowNs = nowNs;
     if (now < prev) throw new Error(`virtual time went back: ${now} < ${prev} ticks`);
     this.curTime = now;
     const used = now - prev;
@@ -352,6 +377,8 @@ export class Kernel {
     if (sc === undefined || !sc.active || refillSufficient(this, sc, this.consumed)) {
       return !(this.domainsActive && this.domainTime === 0n);
     }
+    const cur = this.current;
+    if (cur !== undefined) this.events?.emit({ type: "budget_exhausted", ...actor(cur), consumed_ns: Number(this.ns(this.consumed)) });
     this.chargeBudget(this.consumed, true);
     return false;
   }
@@ -371,7 +398,10 @@ export class Kernel {
    */
   kernelEntry(nowNs: bigint, restart: boolean): boolean {
     this.updateTimestamp(nowNs);
-    if (this.timerDue()) this.reprogram = true;
+    if (this.timerDue()) {
+      this.reprogram = true;
+      this.events?.emit({ type: "timer" });
+    }
     return restart ? this.checkBudgetRestart() : this.checkBudget();
   }
 
@@ -446,6 +476,7 @@ export class Kernel {
     this.dequeue(tcb);
     this.releaseEnqueue(tcb);
     this.reprogram = true;
+    this.events?.emit({ type: "sc_postponed", ...actor(tcb), release_ns: Number(this.ns(headTime(this, sc))) });
   }
 
   /** tcbReleaseEnqueue: ordered by head refill time; equal times keep their arrival order. */
@@ -475,6 +506,7 @@ export class Kernel {
     while (q.length > 0 && refillReady(this, q[0]!.sc!)) {
       const t = q.shift()!;
       t.inReleaseQueue = false;
+      this.events?.emit({ type: "sc_released", ...actor(t) });
       this.possibleSwitchTo(t);
     }
   }
@@ -529,6 +561,7 @@ export class Kernel {
     const e = this.domSchedule[this.domScheduleIdx]!;
     this.curDomain = e.domain;
     this.domainTime = e.duration;
+    this.events?.emit({ type: "domain", domain: e.domain, duration_ns: Number(this.ns(e.duration)) });
   }
 
   // --- choosing -------------------------------------------------------------------------------
@@ -549,7 +582,7 @@ export class Kernel {
 
   private scheduleChooseNewThread(): void {
     if (this.domainTime === 0n) this.nextDomain();
-    this.switchTo(this.highestReady());
+    this.switchTo(this.highestReady(), "choose");
   }
 
   /** Decides which thread runs next (seL4 schedule()); undefined means the system is idle. */
@@ -577,7 +610,7 @@ export class Kernel {
           this.append(candidate);
           this.scheduleChooseNewThread();
         } else {
-          this.switchTo(candidate);
+          this.switchTo(candidate, "woken");
         }
       }
       this.action = "ResumeCurrentThread";
@@ -619,8 +652,12 @@ export class Kernel {
     this.deadline = next === undefined ? undefined : next - this.timerPrecision;
   }
 
-  private switchTo(tcb: TCB | undefined): void {
+  private switchTo(tcb: TCB | undefined, reason: ScheduleReason): void {
     if (tcb !== undefined) this.dequeue(tcb);
+    if (this.events !== undefined) {
+      const from = this.current === undefined ? {} : { from: this.current.name };
+      this.events.emit({ type: "schedule", ...(tcb === undefined ? {} : actor(tcb)), reason, ...from, domain: this.curDomain });
+    }
     this.current = tcb;
   }
 

@@ -1,6 +1,8 @@
 // Kernel entry for a syscall (seL4 src/api/syscall.c handleSyscall, handleInvocation, handleRecv).
 import type { Cap, CapType } from "./cap.js";
-import { errorReply } from "./errors.js";
+import { errorReply, type SyscallError } from "./errors.js";
+import { actor, type SyscallResult } from "./events.js";
+import type { Fault } from "./faults.js";
 import { decodeInvocation, performInvocation, type InvocationContext } from "./invocation.js";
 import { handleFault, receiveIPC, receiveSignal, replyFromKernel } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
@@ -8,6 +10,7 @@ import { lookupExtraCaps } from "./cap-transfer.js";
 import { decodeMessageInfo } from "./message-info.js";
 import { resolveAddressBits, slotCap, type LookupFault, type Slot } from "./objects/cnode.js";
 import type { TCB } from "./objects/tcb.js";
+import { labelName } from "./objects/tcb-invocation.js";
 import type { ArchCapType } from "./objects/untyped.js";
 
 const WORD_BITS = 64;
@@ -33,6 +36,24 @@ const MISSING: LookupFault = { type: "MissingCapability", bitsLeft: 0 };
  * already past the trap instruction at `trapPc`. The caller then asks k.schedule() who runs next.
  */
 export function handleSyscall(k: Kernel, thread: TCB, trapPc: bigint): void {
+  const events = k.events;
+  if (events === undefined) return void dispatchSyscall(k, thread, trapPc);
+  const number = BigInt.asIntN(64, k.getReg(thread, k.abi.syscallRegister));
+  const syscall = syscallName(k, number) ?? "unknown";
+  const who = actor(thread);
+  events.emit({ type: "syscall", ...who, syscall, number: Number(number), cap: k.getReg(thread, k.abi.roles.cap), pc: trapPc });
+  const outcome = dispatchSyscall(k, thread, trapPc);
+  const result = typeof outcome === "string" ? { result: outcome } : { result: "error" as const, error: outcome.type };
+  events.emit({ type: "syscall_result", ...who, syscall, ...result, state: thread.state });
+}
+
+/** How a syscall ended: done, a fault raised, an invocation dropped unseen, or the error of its decode. */
+type Outcome = Exclude<SyscallResult, "error"> | SyscallError;
+
+/** The second phase's outcome unless it went well, then the first's (ReplyRecv and the like). */
+const both = (first: Outcome, second: Outcome): Outcome => (second === "ok" ? first : second);
+
+function dispatchSyscall(k: Kernel, thread: TCB, trapPc: bigint): Outcome {
   const abi = k.abi;
   thread.restartPc = trapPc;
   const number = BigInt.asIntN(64, k.getReg(thread, abi.syscallRegister));
@@ -40,11 +61,11 @@ export function handleSyscall(k: Kernel, thread: TCB, trapPc: bigint): void {
   const r = abi.roles;
   switch (name) {
     case "seL4_SysSend":
-      return void handleInvocation(k, thread, false, true, false, false, k.getReg(thread, r.cap));
+      return handleInvocation(k, thread, false, true, false, false, k.getReg(thread, r.cap));
     case "seL4_SysNBSend":
-      return void handleInvocation(k, thread, false, false, false, false, k.getReg(thread, r.cap));
+      return handleInvocation(k, thread, false, false, false, false, k.getReg(thread, r.cap));
     case "seL4_SysCall":
-      return void handleInvocation(k, thread, true, true, true, false, k.getReg(thread, r.cap));
+      return handleInvocation(k, thread, true, true, true, false, k.getReg(thread, r.cap));
     case "seL4_SysRecv":
       return handleRecv(k, thread, true, true);
     case "seL4_SysNBRecv":
@@ -54,34 +75,34 @@ export function handleSyscall(k: Kernel, thread: TCB, trapPc: bigint): void {
     case "seL4_SysNBWait":
       return handleRecv(k, thread, false, false);
     case "seL4_SysReplyRecv":
-      handleInvocation(k, thread, false, false, true, true, k.getReg(thread, r.reply));
-      return handleRecv(k, thread, true, true);
+      return both(handleInvocation(k, thread, false, false, true, true, k.getReg(thread, r.reply)), handleRecv(k, thread, true, true));
     case "seL4_SysNBSendRecv":
-      handleInvocation(k, thread, false, false, true, true, k.getReg(thread, r.nbSendRecvDest));
-      return handleRecv(k, thread, true, true);
+      return both(handleInvocation(k, thread, false, false, true, true, k.getReg(thread, r.nbSendRecvDest)), handleRecv(k, thread, true, true));
     case "seL4_SysNBSendWait":
-      handleInvocation(k, thread, false, false, true, true, k.getReg(thread, r.reply));
-      return handleRecv(k, thread, true, false);
+      return both(handleInvocation(k, thread, false, false, true, true, k.getReg(thread, r.reply)), handleRecv(k, thread, true, false));
     case "seL4_SysYield":
       k.yieldCurrent();
-      return;
+      return "ok";
     case "seL4_SysDebugPutChar":
       k.host.putChar(Number(k.getReg(thread, r.cap) & 0xffn));
-      return;
+      return "ok";
     case "seL4_SysDebugHalt":
       k.host.halt();
-      return;
+      return "ok";
     case "seL4_SysDebugSnapshot":
-      return;
+      return "ok";
     case "seL4_SysDebugCapIdentify":
-      return debugCapIdentify(k, thread);
+      debugCapIdentify(k, thread);
+      return "ok";
     case "seL4_SysDebugNameThread":
-      return debugNameThread(k, thread);
+      debugNameThread(k, thread);
+      return "ok";
     case "seL4_SysDebugDumpScheduler":
       k.host.debugPrint(`scheduler: current thread "${thread.name}" (priority ${thread.priority})`);
-      return;
+      return "ok";
     default:
       handleFault(k, thread, { type: "UnknownSyscall", number: BigInt.asUintN(64, number) });
+      return "fault";
   }
 }
 
@@ -97,30 +118,33 @@ function syscallName(k: Kernel, number: bigint): string | undefined {
 }
 
 /** handleInvocation: look up the cap, decode, then perform or reply with the error. */
-function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: boolean, canDonate: boolean, firstPhase: boolean, cptr: bigint): void {
+function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: boolean, canDonate: boolean, firstPhase: boolean, cptr: bigint): Outcome {
   const info = decodeMessageInfo(k.abi, k.getReg(thread, k.abi.roles.info));
   const found = lookupCapAndSlot(thread, cptr);
   if (!found.ok) {
     // The faulting section: only a blocking send raises a cap fault.
-    if (isBlocking) handleFault(k, thread, { type: "CapFault", address: cptr, inReceivePhase: false, lookup: found.fault });
-    return;
+    if (!isBlocking) return "dropped";
+    handleFault(k, thread, { type: "CapFault", address: cptr, inReceivePhase: false, lookup: found.fault });
+    return "fault";
   }
   const buffer = k.ipcBuffer(thread, false);
   const extra = lookupExtraCaps(k, thread, buffer, info.extraCaps);
   if (!extra.ok) {
     // Still the faulting section: an extra cap that does not resolve is a cap fault on its cptr.
-    if (isBlocking) handleFault(k, thread, { type: "CapFault", address: extra.cptr, inReceivePhase: false, lookup: extra.fault });
-    return;
+    if (!isBlocking) return "dropped";
+    handleFault(k, thread, { type: "CapFault", address: extra.cptr, inReceivePhase: false, lookup: extra.fault });
+    return "fault";
   }
   const length = Math.min(info.length, buffer !== undefined ? k.abi.ipcBuffer.msgMaxLength : k.abi.roles.mrs.length);
   const ctx: InvocationContext = { thread, label: info.label, length, isBlocking, isCall, canDonate, firstPhase, extraCaps: extra.slots, slot: found.slot };
+  k.events?.emit({ type: "invocation", ...actor(thread), cptr, object: found.cap.type, label: info.label, ...invocationMethod(k, found.cap, info.label) });
   const decoded = decodeInvocation(k, ctx, found.cap);
   if (!decoded.ok) {
     if (isCall) {
       const e = errorReply(k.abi, decoded.error);
       replyFromKernel(k, thread, e.label, e.mrs);
     }
-    return;
+    return decoded.error;
   }
   k.setThreadState(thread, "Restart");
   performInvocation(k, ctx, decoded.invocation);
@@ -128,12 +152,13 @@ function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: b
     if (isCall) replyFromKernel(k, thread, 0n, []);
     k.setThreadState(thread, "Running");
   }
+  return "ok";
 }
 
-function handleRecv(k: Kernel, thread: TCB, isBlocking: boolean, canReply: boolean): void {
+function handleRecv(k: Kernel, thread: TCB, isBlocking: boolean, canReply: boolean): Outcome {
   const cptr = k.getReg(thread, k.abi.roles.cap);
   const found = lookupCap(thread, cptr);
-  if (!found.ok) return handleFault(k, thread, { type: "CapFault", address: cptr, inReceivePhase: true, lookup: found.fault });
+  if (!found.ok) return recvFault(k, thread, { type: "CapFault", address: cptr, inReceivePhase: true, lookup: found.fault });
   const cap = found.cap;
   if (cap.type === "endpoint" && cap.rights.read) {
     let reply;
@@ -141,17 +166,36 @@ function handleRecv(k: Kernel, thread: TCB, isBlocking: boolean, canReply: boole
       const replyCptr = k.getReg(thread, k.abi.roles.reply);
       const r = lookupCap(thread, replyCptr);
       if (!r.ok || r.cap.type !== "reply") {
-        return handleFault(k, thread, { type: "CapFault", address: replyCptr, inReceivePhase: true, lookup: r.ok ? MISSING : r.fault });
+        return recvFault(k, thread, { type: "CapFault", address: replyCptr, inReceivePhase: true, lookup: r.ok ? MISSING : r.fault });
       }
       reply = r.cap.object;
     }
-    return receiveIPC(k, thread, cap.object, isBlocking, reply);
+    receiveIPC(k, thread, cap.object, isBlocking, reply);
+    return "ok";
   }
   if (cap.type === "notification" && cap.rights.read) {
     const bound = cap.object.boundTCB;
-    if (bound === undefined || bound === thread) return receiveSignal(k, thread, cap.object, isBlocking);
+    if (bound === undefined || bound === thread) {
+      receiveSignal(k, thread, cap.object, isBlocking);
+      return "ok";
+    }
   }
-  handleFault(k, thread, { type: "CapFault", address: cptr, inReceivePhase: true, lookup: MISSING });
+  return recvFault(k, thread, { type: "CapFault", address: cptr, inReceivePhase: true, lookup: MISSING });
+}
+
+function recvFault(k: Kernel, thread: TCB, fault: Fault): Outcome {
+  handleFault(k, thread, fault);
+  return "fault";
+}
+
+/** Object types whose message label is an invocation label (the others carry the sender's own label). */
+const IPC_OBJECTS: ReadonlySet<string> = new Set(["endpoint", "notification", "reply"]);
+
+/** `{ method }`: the invocation label's name, for caps to kernel objects (only while events are on). */
+function invocationMethod(k: Kernel, cap: Cap, label: bigint): { method?: string } {
+  if (IPC_OBJECTS.has(cap.type)) return {};
+  const method = labelName(k, label);
+  return method === undefined ? {} : { method };
 }
 
 function debugNameThread(k: Kernel, thread: TCB): void {
@@ -164,7 +208,10 @@ function debugNameThread(k: Kernel, thread: TCB): void {
   const msg = k.abi.ipcBuffer.fields["msg"]!;
   const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset + msg.offset, msg.size);
   const end = bytes.indexOf(0);
-  found.cap.object.name = new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end));
+  const tcb = found.cap.object;
+  const name = new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end));
+  k.events?.emit({ type: "thread_named", ...actor(tcb), name });
+  tcb.name = name;
 }
 
 /**
@@ -172,7 +219,7 @@ function debugNameThread(k: Kernel, thread: TCB): void {
  * include/arch/riscv/arch/64/mode/object/structures.bf, `tagged_union cap capType`); the arch caps
  * share their tags on both (RISC-V has no vspace_cap: its VSpace root is a page_table_cap).
  */
-const CAP_TYPE_TAGS: Readonly<Record<Exclude<CapType, "arch_object" | "vcpu">, bigint>> = {
+const CAP_TYPE_TAGS: Readonly<Record<Exclude<CapType, "arch_object" | "vcpu" | "smc">, bigint>> = {
   null: 0n, untyped: 2n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_control: 14n, irq_handler: 16n, domain: 20n, sched_context: 22n,
   sched_control: 24n, frame: 1n, page_table: 3n, vspace: 9n, asid_control: 11n, asid_pool: 13n,
 };
@@ -180,17 +227,21 @@ const CAP_TYPE_TAGS: Readonly<Record<Exclude<CapType, "arch_object" | "vcpu">, b
 /** The same tags for the architecture objects Retype makes but the model does not give behaviour. */
 const ARCH_CAP_TYPE_TAGS: Readonly<Record<ArchCapType, bigint>> = { vcpu: 15n };
 
+/** smc_cap's tag (AArch64 only, with ALLOW_SMC_CALLS; include/arch/arm/arch/64/mode/object/structures.bf). */
+const SMC_CAP_TAG = 25n;
+
 /** The cap register := the type tag of the cap it names; a failed lookup names the null cap (handleUnknownSyscall). */
 function debugCapIdentify(k: Kernel, thread: TCB): void {
   const found = lookupCap(thread, k.getReg(thread, k.abi.roles.cap));
   const cap: Cap = found.ok ? found.cap : { type: "null" };
-  k.setReg(thread, k.abi.roles.cap, cap.type === "arch_object" ? ARCH_CAP_TYPE_TAGS[cap.object.capType] : cap.type === "vcpu" ? ARCH_CAP_TYPE_TAGS.vcpu : CAP_TYPE_TAGS[cap.type]);
+  k.setReg(thread, k.abi.roles.cap, cap.type === "arch_object" ? ARCH_CAP_TYPE_TAGS[cap.object.capType]
+    : cap.type === "vcpu" ? ARCH_CAP_TYPE_TAGS.vcpu : cap.type === "smc" ? SMC_CAP_TAG : CAP_TYPE_TAGS[cap.type]);
 }
 
 /** Prepares the chosen thread to run: a Restart thread re-executes from its restart pc (activateThread). */
 export function activateThread(k: Kernel, thread: TCB): void {
   if (thread.state === "Restart") {
     k.setReg(thread, "pc", thread.restartPc);
-    thread.state = "Running";
+    k.setThreadState(thread, "Running");
   }
 }

@@ -148,6 +148,7 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
   };
   const objects = pdList.map((pd): PdObjects => {
     const tcb = new TCB(pd.name, abi.userContext.length);
+    tcb.pd = pd.name;
     const needsEndpoint = ppTargets.has(pd.name) || pd.children.length > 0 || pd.virtualMachine !== undefined;
     return {
       tcb,
@@ -186,6 +187,8 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
     put("FAULT_EP_CAP", faultEp);
     own.tcb.faultHandler = faultEp;
     if (pd.passive) put("MONITOR_EP", { type: "endpoint", object: monitor.endpoint, badge: BigInt(pd.index + 1), rights: ALL_RIGHTS });
+    // smc="true": an unbadged SMC cap (the SDF checks have refused it where the kernel has none).
+    if (pd.smc) put("ARM_SMC_CAP", { type: "smc", badge: 0n });
 
     for (const ch of system.channels) {
       ch.ends.forEach((end, i) => {

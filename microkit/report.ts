@@ -37,6 +37,7 @@ export function systemReport(system: SystemDescription, board: string, config: s
     out.push(...table(rows, "    "));
     if (pd.irqs.length > 0) out.push(`    irqs: ${pd.irqs.map((i) => `id ${i.id} = ${i.kind === "conventional" ? `irq ${i.irq} (${i.trigger})` : `vector ${i.vector}`}`).join(", ")}`);
     if (pd.setvars.length > 0) out.push(`    setvars: ${pd.setvars.map((s) => s.symbol).join(", ")}`);
+    if (pd.smc) out.push("    smc: may call the secure firmware (SMC cap in slot ARM_SMC_CAP)");
   }
   if (system.memoryRegions.length > 0) {
     out.push("", `Memory regions (${system.memoryRegions.length})`);

@@ -67,6 +67,8 @@ export class TCB {
   restartPc = 0n;
   /** Set by the debug config's DebugNameThread, or by the system builder. */
   name: string;
+  /** The protection domain the thread belongs to, set by the system builder (for events and reports). */
+  pd: string | undefined;
   /** Anything the host attaches (the emulator keeps its engine binding here). */
   host: unknown;
 

@@ -2,16 +2,16 @@
 // 10 ms computes; a lower-priority PD runs whenever the first is out of budget.
 import { describe, expect, test } from "vitest";
 import { runSystem } from "../../emulator/system.js";
-import type { TraceEvent } from "../../emulator/machine.js";
+import type { KernelEvent } from "../../kernel/events.js";
 
 describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("budget on %s", (board) => {
   test("the lower-priority PD runs in the time the higher one has no budget", () => {
-    const events: TraceEvent[] = [];
+    const events: KernelEvent[] = [];
     const r = runSystem({
       systemFile: "tests/pds/budget/budget.system",
       board,
       searchPaths: [`build/test-pds/budget/${board}/debug`],
-      trace: (e) => events.push(e),
+      onEvent: (e) => events.push(e),
     });
     expect(r.output).toBe(
       [
@@ -23,9 +23,9 @@ describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("budget on %s", (board
       ].map((l) => `${l}\n`).join(""),
     );
     expect(r.stopReason).toBe("idle");
-    // hog is stopped at the end of its budget once per 10 ms period. The kernel programs its timer
-    // early by the platform's timer precision (1 us on RISC-V), so a period may look that much shorter.
-    const hogStops = events.filter((e) => e.kind === "budget" && "thread" in e && e.thread === "hog").map((e) => e.at);
+    // hog's budget is exhausted once per 10 ms period. The kernel programs its timer early by the
+    // platform's timer precision (1 us on RISC-V), so a period may look that much shorter.
+    const hogStops = events.filter((e) => e.type === "budget_exhausted" && e.thread === "hog").map((e) => BigInt(e.time_ns));
     expect(hogStops.length).toBeGreaterThanOrEqual(3);
     expect(hogStops[0]).toBeGreaterThan(990_000n);
     expect(hogStops[0]).toBeLessThanOrEqual(1_000_000n);

@@ -1,7 +1,7 @@
 // The command line as a user meets it: exit status, stdout carrying only the system's output,
 // and one clear line on stderr for bad input.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -15,7 +15,8 @@ function cliWithInput(input: string, ...args: string[]): { status: number | null
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe("microkit-emu run", () => {
+// Each test starts the CLI (a Node start-up per run) up to five times: slow on a loaded machine.
+describe("microkit-emu run", { timeout: 30_000 }, () => {
   test.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("hello on %s: stdout is exactly the system's output", (board) => {
     const r = cli("run", "examples/hello/hello.system", "--board", board);
     expect(r.status).toBe(0);
@@ -31,16 +32,50 @@ describe("microkit-emu run", () => {
     expect(summary.protectionDomains).toEqual(["hello"]);
   });
 
-  test("--trace shows each kernel entry with the seL4 syscall name, in virtual time order", () => {
-    const r = cli("run", "examples/hello/hello.system", "--board", "qemu_virt_aarch64", "--trace", "--quiet");
+  test("--trace FILE writes JSON lines: a header, every kernel event in virtual time order, an end record", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "mkemu-")), "hello.jsonl");
+    const r = cli("run", "examples/hello/hello.system", "--board", "qemu_virt_aarch64", "--trace", file, "--quiet");
     expect(r.status).toBe(0);
     expect(r.stdout).toBe("hello, world\n");
-    const lines = r.stderr.trim().split("\n");
-    // 'h' (104) is the first character printed; the PD then waits in its event loop on INPUT_CAP (1).
-    expect(lines[0]).toMatch(/^trace: @\d+ hello: seL4_SysDebugPutChar cap 104 \(pc 0x[0-9a-f]+\)$/);
-    expect(lines.at(-1)).toMatch(/^trace: @\d+ hello: seL4_SysRecv cap 1 \(pc 0x[0-9a-f]+\)$/);
-    const times = lines.map((l) => Number(/@(\d+)/.exec(l)![1]));
+    expect(r.stderr).toBe("");
+    const records = readFileSync(file, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records[0]).toMatchObject({
+      type: "header", version: 1, system: "examples/hello/hello.system", board: "qemu_virt_aarch64", config: "debug", arch: "aarch64",
+      pds: [{ name: "hello", priority: 254, passive: false }],
+    });
+    expect(records.at(-1)).toMatchObject({ type: "end", stop: "idle" });
+    const events = records.slice(1, -1);
+    const times = events.map((e) => e["time_ns"] as number);
+    expect(times.every((t) => Number.isInteger(t))).toBe(true);
     expect(times).toEqual([...times].sort((a, b) => a - b));
+    // 'h' (0x68) is the first character printed; the PD then waits in its event loop on INPUT_CAP (1).
+    const syscalls = events.filter((e) => e["type"] === "syscall" && e["pd"] === "hello");
+    expect(syscalls[0]).toMatchObject({ thread: "hello", syscall: "seL4_SysDebugPutChar", cap: "0x68" });
+    expect(syscalls.at(-1)).toMatchObject({ thread: "hello", syscall: "seL4_SysRecv", cap: "0x1" });
+    expect(syscalls[0]!["pc"]).toMatch(/^0x[0-9a-f]+$/);
+    expect(events.at(-1)).toMatchObject({ type: "schedule", reason: "choose", from: "hello" }); // nothing left to run: idle
+    expect(events.at(-1)).not.toHaveProperty("thread");
+  });
+
+  test("--trace - --trace-format text writes one readable line per event to stderr", () => {
+    const r = cli("run", "examples/hello/hello.system", "--board", "qemu_virt_riscv64", "--trace", "-", "--trace-format", "text", "--quiet");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("hello, world\n");
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines[0]).toBe("trace version 1: examples/hello/hello.system on qemu_virt_riscv64 (debug); PDs hello");
+    expect(lines).toContainEqual(expect.stringMatching(/^ +\d+ ns {2}hello +syscall +syscall=seL4_SysDebugPutChar number=-12 cap=0x68 pc=0x[0-9a-f]+$/));
+    expect(lines.at(-1)).toMatch(/^ +\d+ ns {2}end: idle, \d+ instructions$/);
+  });
+
+  test.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("the same system run twice writes a byte-identical --trace on %s", (board) => {
+    const dir = mkdtempSync(join(tmpdir(), "mkemu-"));
+    // Timers, notifications, a fault reported by the monitor: a varied trace.
+    const args = ["run", "examples/faults/faults.system", "--board", board, "--quiet"];
+    expect(cli(...args, "--trace", join(dir, "a.jsonl")).status).toBe(0);
+    expect(cli(...args, "--trace", join(dir, "b.jsonl")).status).toBe(0);
+    const a = readFileSync(join(dir, "a.jsonl"));
+    expect(a.length).toBeGreaterThan(10_000);
+    expect(readFileSync(join(dir, "b.jsonl")).equals(a)).toBe(true);
   });
 
   test("--stop-after ends a run that would go on, at that virtual time, with exit 0", () => {
@@ -90,6 +125,9 @@ describe("microkit-emu run", () => {
     ["a missing system file", ["run", "nope.system", "--board", "qemu_virt_aarch64"], /^microkit-emu: error: nope.system: no such system description file\n$/],
     ["an unknown command", ["build"], /unknown command 'build'/],
     ["a duration without a unit", ["run", "x.system", "--board", "qemu_virt_aarch64", "--stop-after", "5"], /--stop-after takes a whole number with a unit \(s, ms, us, ns\), e.g. 5s or 250ms; not '5'/],
+    ["--trace without a file", ["run", "examples/hello/hello.system", "--board", "qemu_virt_aarch64", "--trace", "--quiet"], /^microkit-emu: error: --trace needs a file to write the trace to \(- for stderr\)\n$/],
+    ["an unknown trace format", ["run", "examples/hello/hello.system", "--board", "qemu_virt_aarch64", "--trace", "-", "--trace-format", "xml"], /^microkit-emu: error: --trace-format takes json or text, not 'xml'\n$/],
+    ["a trace file that cannot be written", ["run", "examples/hello/hello.system", "--board", "qemu_virt_aarch64", "--trace", "/nonexistent/dir/t.jsonl"], /^microkit-emu: error: --trace \/nonexistent\/dir\/t.jsonl: cannot write the trace there \(ENOENT\)\n$/],
   ];
   test.each(bad)("%s: exit 1 with one clear line", (_what, args, message) => {
     const r = cli(...args);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { bytesSource } from "../../emulator/console-input.js";
-import type { TraceEvent } from "../../emulator/machine.js";
+import type { KernelEvent } from "../../kernel/events.js";
 import { runSystem } from "../../emulator/system.js";
 
 describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("ticker on %s", (board) => {
@@ -68,14 +68,14 @@ describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("UART echo on %s", (bo
   });
 });
 
-test("--trace shows a driver's whole interaction with its device: register accesses with values, interrupts raised and acknowledged", () => {
-  const events: TraceEvent[] = [];
+test("kernel events show a driver's whole interaction with its device: register accesses with values, interrupts raised and acknowledged", () => {
+  const events: KernelEvent[] = [];
   runSystem({
     systemFile: "tests/pds/ticker/ticker-qemu_virt_riscv64.system", board: "qemu_virt_riscv64",
-    searchPaths: ["build/test-pds/ticker/qemu_virt_riscv64/debug"], trace: (e) => events.push(e),
+    searchPaths: ["build/test-pds/ticker/qemu_virt_riscv64/debug"], onEvent: (e) => events.push(e),
   });
-  const lines = events.filter((e) => e.kind !== "syscall").map((e) =>
-    e.kind === "mmio" ? `${e.device} ${e.access} ${e.register}` : e.kind === "irq" || e.kind === "irq-ack" ? `${e.kind} ${e.irq}` : e.kind);
+  const lines = events.flatMap((e) =>
+    e.type === "mmio" ? [`${e.device} ${e.access} ${e.register}`] : e.type === "irq" || e.type === "irq_ack" ? [`${e.type} ${e.irq}`] : []);
   // Set-up: enable the alarm interrupt, read the time, program the alarm; then each tick.
   expect(lines.slice(0, 7)).toEqual([
     "goldfish-rtc write IRQ_ENABLED",
@@ -84,11 +84,12 @@ test("--trace shows a driver's whole interaction with its device: register acces
     "goldfish-rtc write ALARM_HIGH", "goldfish-rtc write ALARM_LOW",
   ]);
   expect(lines.filter((l) => l === "irq 11")).toHaveLength(3);
-  expect(lines.filter((l) => l === "irq-ack 11")).toHaveLength(4); // once at start-up, once per tick
-  const raised = events.find((e) => e.kind === "irq")!;
-  expect(raised.at).toBe((events.find((e) => e.kind === "mmio" && e.register === "ALARM_LOW" && e.access === "write") as { value: bigint }).value);
-  const alarm = events.find((e) => e.kind === "mmio" && e.register === "ALARM_LOW") as { value: bigint; at: bigint };
-  expect(alarm.value - alarm.at).toBeGreaterThanOrEqual(1_000_000n); // 1 ms ahead of when it was set
+  expect(lines.filter((l) => l === "irq_ack 11")).toHaveLength(4); // once at start-up, once per tick
+  expect(events.filter((e) => e.type === "mmio").every((e) => e.thread === "ticker" && e.pd === "ticker")).toBe(true);
+  const raised = events.find((e) => e.type === "irq")!;
+  const alarm = events.find((e) => e.type === "mmio" && e.register === "ALARM_LOW" && e.access === "write") as KernelEvent & { value: bigint };
+  expect(BigInt(raised.time_ns)).toBe(alarm.value);
+  expect(alarm.value - BigInt(alarm.time_ns)).toBeGreaterThanOrEqual(1_000_000n); // 1 ms ahead of when it was set
 });
 
 describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("a device range with no device on %s", (board) => {

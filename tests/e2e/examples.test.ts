@@ -1,6 +1,10 @@
 // End-to-end: the example systems' real PD machine code, built by the set-up, on every emulated board.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { runSystem } from "../../emulator/system.js";
+import type { KernelEvent } from "../../kernel/events.js";
 
 const BOARDS = ["qemu_virt_aarch64", "qemu_virt_riscv64", "odroidc4"] as const;
 
@@ -179,5 +183,58 @@ describe.each(BOARDS)("examples on %s", (board) => {
     expect(r.stats.instructions).toBeLessThan(100n);
     expect(full.output.startsWith(r.output)).toBe(true);
     expect(r.output.length).toBeLessThan(full.output.length);
+  });
+});
+
+describe("arm_smc: a PD with smc=\"true\" calls the secure firmware", () => {
+  const output = (version: string, features: string, unknown: string) => [
+    "arm_smc: PSCI_VERSION via microkit_arm_smc_call()",
+    `arm_smc: PSCI version ${version}`,
+    `arm_smc: PSCI_FEATURES(PSCI_VERSION) -> error 0, x0 ${features}`,
+    `arm_smc: function 0x840000ff -> error 0, x0 ${unknown}, x1-x7 11 12 13 14 15 16 17`,
+    "",
+  ].join("\n");
+
+  test("qemu_virt_aarch64: QEMU's PSCI 1.1 answers; an unknown function gets NOT_SUPPORTED; each call is an smc event", () => {
+    const events: KernelEvent[] = [];
+    const report = join(mkdtempSync(join(tmpdir(), "mkemu-")), "report.txt");
+    const r = runSystem({ systemFile: "examples/arm_smc/arm_smc.system", board: "qemu_virt_aarch64", reportFile: report, onEvent: (e) => events.push(e) });
+    expect(r.output).toBe(output("1.1", "0", "-1"));
+    expect(readFileSync(report, "utf8")).toContain("\n    smc: may call the secure firmware (SMC cap in slot ARM_SMC_CAP)\n");
+    expect(r.diagnostics).toEqual([]);
+    expect(r.stats.faults).toBe(0);
+    expect(events.flatMap((e) => (e.type === "smc" ? [`${e.thread} 0x${e.function_id.toString(16)} -> 0x${e.result.toString(16)}`] : []))).toEqual([
+      "arm_smc 0x84000000 -> 0x10001", "arm_smc 0x8400000a -> 0x0", "arm_smc 0x840000ff -> 0xffffffffffffffff",
+    ]);
+  });
+
+  test("odroidc4: no firmware is modelled, so every call is answered NOT_SUPPORTED, and the run says so once", () => {
+    const r = runSystem({ systemFile: "examples/arm_smc/arm_smc.system", board: "odroidc4" });
+    expect(r.output).toBe(output("65535.65535", "-1", "-1"));
+    expect(r.diagnostics).toEqual(["odroidc4: no secure firmware is modelled; SMC function 0x84000000 (and any later) answered NOT_SUPPORTED"]);
+  });
+
+  test("without smc=\"true\" the PD has no SMC cap: InvalidCapability, and libmicrokit crashes the PD", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mkemu-"));
+    writeFileSync(join(dir, "nosmc.system"), readFileSync("examples/arm_smc/arm_smc.system", "utf8").replace(' smc="true"', ""));
+    const r = runSystem({ systemFile: join(dir, "nosmc.system"), board: "qemu_virt_aarch64", searchPaths: ["build/examples/arm_smc/qemu_virt_aarch64/debug"] });
+    expect(r.output).toBe("arm_smc: PSCI_VERSION via microkit_arm_smc_call()\narm_smc: microkit_arm_smc_call: SMC call on cap 7 failed with seL4 error 2\n");
+    expect(r.diagnostics[0]).toBe("MON|ERROR: PD 'arm_smc' faulted: VMFault (badge 0x1)");
+  });
+
+  test("PSCI SYSTEM_OFF does not return: the run halts there, with a lower-priority PD's work undone", () => {
+    const board = "qemu_virt_aarch64";
+    const r = runSystem({
+      systemFile: "tests/pds/psci_off/psci_off-qemu_virt_aarch64.system", board, searchPaths: [`build/test-pds/psci_off/${board}/debug`, `build/test-pds/spin/${board}/debug`],
+    });
+    expect(r.output).toBe("psci_off: SYSTEM_OFF\n");
+    expect(r.stopReason).toBe("halted");
+    expect(r.diagnostics).toEqual(["QEMU PSCI: SYSTEM_OFF: the system is powered off"]);
+    expect(r.stats.instructions).toBeLessThan(1000n); // spin's 150M instructions never ran
+  });
+
+  test("qemu_virt_riscv64: smc=\"true\" is refused at its place in the SDF", () => {
+    expect(() => runSystem({ systemFile: "examples/arm_smc/arm_smc.system", board: "qemu_virt_riscv64" }))
+      .toThrow('examples/arm_smc/arm_smc.system:8:52: error: <protection_domain name="arm_smc"> smc="true": SMC calls exist only on AArch64, and board qemu_virt_riscv64 (riscv64, debug) is not');
   });
 });

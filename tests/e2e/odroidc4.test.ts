@@ -3,13 +3,13 @@
 // timer E as a 1 us timestamp) and a Meson UART_AO echo driver (0xff803000, IRQ 225).
 import { describe, expect, test } from "vitest";
 import { bytesSource } from "../../emulator/console-input.js";
-import type { TraceEvent } from "../../emulator/machine.js";
+import type { KernelEvent } from "../../kernel/events.js";
 import { runSystem } from "../../emulator/system.js";
 
 const BOARD = "odroidc4";
 
 describe("Meson timer driver on odroidc4", () => {
-  const run = (extra: { stopAfterNs?: bigint; trace?: (e: TraceEvent) => void } = {}) => runSystem({
+  const run = (extra: { stopAfterNs?: bigint; onEvent?: (e: KernelEvent) => void } = {}) => runSystem({
     systemFile: "tests/pds/meson-timer/timer-odroidc4.system", board: BOARD, searchPaths: [`build/test-pds/meson-timer/${BOARD}/debug`], ...extra,
   });
 
@@ -50,9 +50,9 @@ describe("Meson timer driver on odroidc4", () => {
   });
 
   test("the trace shows the driver's register accesses and IRQ 42 raised and acknowledged per timeout", () => {
-    const events: TraceEvent[] = [];
-    run({ trace: (e) => events.push(e) });
-    const mmio = events.flatMap((e) => (e.kind === "mmio" ? [`${e.access} ${e.register} ${e.value.toString(16)}`] : []));
+    const events: KernelEvent[] = [];
+    run({ onEvent: (e) => events.push(e) });
+    const mmio = events.flatMap((e) => (e.type === "mmio" ? [`${e.access} ${e.register} ${e.value.toString(16)}`] : []));
     expect(mmio.slice(0, 4)).toEqual([
       "write ISA_TIMER_MUX 10100", // TIMER_A_EN | timer E 1 us | timer A 1 us
       "write ISA_TIMERE 0",
@@ -60,14 +60,15 @@ describe("Meson timer driver on odroidc4", () => {
       "write ISA_TIMER_MUX 10100", // one-shot: MODE stays clear
     ]);
     expect(mmio[4]).toBe("write ISA_TIMERA 1f4");
-    const irqs = events.filter((e) => e.kind === "irq" || e.kind === "irq-ack");
+    const irqs = events.flatMap((e) => (e.type === "irq" || e.type === "irq_ack" ? [e] : []));
     // libmicrokit acknowledges each IRQ of the PD once before init (as upstream's does); then each
     // of the five timeouts is raised once and acknowledged once by the driver.
-    expect(irqs.map((e) => `${e.kind} ${"irq" in e ? e.irq : ""}`)).toEqual(["irq-ack 42", ...Array.from({ length: 5 }, () => ["irq 42", "irq-ack 42"]).flat()]);
+    expect(irqs.map((e) => `${e.type} ${e.irq}`)).toEqual(["irq_ack 42", ...Array.from({ length: 5 }, () => ["irq 42", "irq_ack 42"]).flat()]);
+    expect(irqs.every((e) => e.type === "irq_ack" || e.handled)).toBe(true);
     // Each interrupt comes within a microsecond of its programmed time (the driver arms the next
     // timeout a few instructions after reading the clock).
-    const raisedUs = irqs.filter((e) => e.kind === "irq").map((e) => e.at / 1000n);
-    expect(raisedUs).toEqual([500n, 2500n, 4500n, 6500n, 7000n]);
+    const raisedUs = irqs.filter((e) => e.type === "irq").map((e) => Math.floor(e.time_ns / 1000));
+    expect(raisedUs).toEqual([500, 2500, 4500, 6500, 7000]);
   });
 });
 

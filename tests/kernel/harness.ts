@@ -107,6 +107,8 @@ export class RecordingHost implements KernelHost {
   halts = 0;
   /** The machine's address spaces, when a test watches what the kernel tells them. */
   vspace: VSpaceBackend | undefined;
+  /** The secure firmware, if a test gives the kernel one. */
+  smc?: NonNullable<KernelHost["smc"]>;
   putChar(byte: number): void {
     this.chars.push(byte);
   }

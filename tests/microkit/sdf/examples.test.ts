@@ -51,11 +51,13 @@ describe("the systems this repository runs", () => {
     expect(systems).toContain(join("examples", "pingpong", "pingpong.system"));
   });
   // A system named <name>-<board>.system is for that board (its addresses and IRQs are the
-  // board's); the others are checked on both QEMU boards.
+  // board's); one with an smc="true" PD for the AArch64 boards (examples/arm_smc); the others are
+  // checked on both QEMU boards.
   const boards = ["qemu_virt_aarch64", "qemu_virt_riscv64", "odroidc4"];
   const targets = (s: string): string[] => {
     const own = boards.find((b) => s.endsWith(`-${b}.system`));
-    return own === undefined ? ["qemu_virt_aarch64", "qemu_virt_riscv64"] : [own];
+    if (own !== undefined) return [own];
+    return readFileSync(s, "utf8").includes('smc="true"') ? ["qemu_virt_aarch64", "odroidc4"] : ["qemu_virt_aarch64", "qemu_virt_riscv64"];
   };
   it.each(systems.flatMap((s) => targets(s).map((b) => [s, b] as const)))("accepts %s on %s", (file, board) => {
     // As `run` does for examples, the system's own folder is on the search path (prefill files).
