@@ -26,6 +26,7 @@ import { MmioBus } from "./mmio-bus.js";
 import { PhysicalMemory } from "./physical-memory.js";
 import { CONFIGS, UserError, type RunResult } from "./system.js";
 import { EngineVSpaces } from "./vspaces.js";
+import { firmwareSmc } from "./firmware.js";
 
 export interface BootOptions {
   /** The root task's ELF. */
@@ -231,6 +232,7 @@ export function bootRootTask(o: BootOptions): RunResult {
     enableIrq: (irq, trigger) => devices?.interrupts.enable(irq, trigger),
     disableIrq: (irq) => devices?.interrupts.disable(irq),
     halt: () => machine?.halt(),
+    smc: firmwareSmc(board.name, () => devices, (line) => host.debugPrint(line), () => machine?.halt()),
     get vspace() {
       return vspaces;
     },

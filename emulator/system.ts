@@ -20,7 +20,8 @@ import { handleInterrupt } from "../kernel/interrupt.js";
 import { MmioBus } from "./mmio-bus.js";
 import { Console, DEBUG_CONSOLE, type ConsoleMode } from "./console.js";
 import { ConsoleInput, type InputSource } from "./console-input.js";
-import type { BoardInstance, SmcAnswer } from "../boards/board.js";
+import type { BoardInstance } from "../boards/board.js";
+import { firmwareSmc } from "./firmware.js";
 import { RegisterDevice } from "../boards/devices/device.js";
 import { Machine, type MachineStats, type StopReason } from "./machine.js";
 import type { TraceHeader } from "./trace.js";
@@ -28,13 +29,6 @@ import { exampleBuildDir, repoRoot } from "./paths.js";
 import { PhysicalMemory } from "./physical-memory.js";
 
 export class UserError extends Error {}
-
-/** What a firmware power request does to the run: the one core stops, so the run ends. */
-const POWER_OFF: Readonly<Record<NonNullable<SmcAnswer["power"]>, string>> = {
-  "cpu-off": "CPU_OFF of the only core: the system stops",
-  "system-off": "SYSTEM_OFF: the system is powered off",
-  "system-reset": "SYSTEM_RESET: a reset is not emulated; the system stops",
-};
 
 export const CONFIGS: readonly KernelConfigName[] = ["debug", "release", "benchmark"];
 
@@ -186,7 +180,6 @@ export function runSystem(o: RunOptions): RunResult {
   let devices: BoardInstance | undefined;
   let vspaces: EngineVSpaces | undefined;
   const consoleOut = new Console(o.console ?? { kind: "all" }, emit);
-  let smcUnanswered = false;
   const host: KernelHost = {
     putChar: (byte) => consoleOut.put(DEBUG_CONSOLE, byte),
     debugPrint: (line) => {
@@ -201,20 +194,7 @@ export function runSystem(o: RunOptions): RunResult {
     get vspace() {
       return vspaces;
     },
-    smc: (args) => {
-      const firmware = devices?.firmware;
-      if (firmware === undefined) {
-        if (!smcUnanswered) host.debugPrint(`${board.name}: no secure firmware is modelled; SMC function 0x${args[0]!.toString(16)} (and any later) answered NOT_SUPPORTED`);
-        smcUnanswered = true;
-        return undefined;
-      }
-      const answer = firmware.call(args);
-      if (answer.power !== undefined) {
-        host.debugPrint(`${firmware.name}: ${POWER_OFF[answer.power]}`);
-        machine?.halt();
-      }
-      return answer.x;
-    },
+    smc: firmwareSmc(board.name, () => devices, (line) => host.debugPrint(line), () => machine?.halt()),
   };
 
   const abi = kernelAbi(board.arch, config as KernelConfigName);

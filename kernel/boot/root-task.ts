@@ -60,6 +60,8 @@ export function createRootTask(k: Kernel, plan: BootPlan, entry: bigint): RootTa
   put(fixed("seL4_CapInitThreadCNode"), cnodeCap);
   put(fixed("seL4_CapDomain"), { type: "domain" });
   put(fixed("seL4_CapIRQControl"), { type: "irq_control" });
+  // init_smc: with ALLOW_SMC_CALLS, an SMC cap for every function (badge 0).
+  if (abi.kernelConfig["ALLOW_SMC_CALLS"] === true) put(fixed("seL4_CapSMC"), { type: "smc", badge: 0n });
 
   // create_it_address_space: the VSpace root and the page tables below it, top level first.
   const vspace = new PageTable(abi.vm.rootIndexBits);

@@ -11,8 +11,11 @@ const GIB = 1n << 30n;
 const elf = (name: string, config: string) => `build/test-roottasks/${name}/${config}/${name}.elf`;
 const hex = (v: bigint) => v.toString(16);
 
-/** The cap type tags seL4_DebugCapIdentify returns for slots 0..15 (structures.bf capType). */
-const SLOT_CAP_TAGS = (arch: string) => [0, 12, 10, arch === "aarch64" ? 9 : 3, 14, 11, 13, 0, 0, 1, 1, 20, 0, 0, 22, 0];
+/**
+ * The cap type tags seL4_DebugCapIdentify returns for slots 0..15 (structures.bf capType); slot 15
+ * holds the SMC cap (25) where the kernel allows SMC calls.
+ */
+const SLOT_CAP_TAGS = (arch: string, smc: boolean) => [0, 12, 10, arch === "aarch64" ? 9 : 3, 14, 11, 13, 0, 0, 1, 1, 20, 0, 0, 22, smc ? 25 : 0];
 
 /** What tests/roottasks/bootinfo prints for this boot. */
 function expectedBootInfo(o: BootOptions): string {
@@ -26,7 +29,7 @@ function expectedBootInfo(o: BootOptions): string {
     r("ioSpaceCaps", { start: 0, end: 0 }), r("extraBIPages", s.extraBIPages), r("schedcontrol", s.schedcontrol), r("untyped", s.untyped),
     ...plan.untypeds.map((u) => `untyped ${hex(u.paddr)} ${u.sizeBits} ${u.isDevice ? 1 : 0}`),
     `chunk id 6 len ${16 + dtb.length}, fdt magic d00dfeed size ${dtb.length}`,
-    `caps: ${SLOT_CAP_TAGS(abi.arch).join(" ")}`,
+    `caps: ${SLOT_CAP_TAGS(abi.arch, abi.kernelConfig["ALLOW_SMC_CALLS"] === true).join(" ")}`,
     "listed caps: paging 3 extra 1 schedcontrol 24 frame 1 untyped 2 empty 0",
     "ok: seL4_GetIPCBuffer()->userData == 0x5a5a",
     "main returned 0",
@@ -72,6 +75,7 @@ test("Microkit's hypervisor kernel: a 2^17-slot root CNode, the stage-2 VSpace, 
   const r = bootRootTask(o);
   expect(r.output).toBe(expectedBootInfo(o));
   expect(r.output).toContain("cnodeBits 17");
+  expect(r.output).toContain("caps: 0 12 10 9 14 11 13 0 0 1 1 20 0 0 22 25\n");
   expect(prepareBoot(o).plan.slots.userImagePaging.end - prepareBoot(o).plan.slots.userImagePaging.start).toBe(2);
   expect(r.diagnostics[2]).toBe("  [60000000..c0000000)");
 });
