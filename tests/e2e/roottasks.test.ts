@@ -144,3 +144,17 @@ describe("the AArch64 kernel at EL1 (sel4test's) and at EL2 (Microkit's hypervis
     expect(faultLine(r)).toBe("unknown fault");
   });
 });
+
+test("a root task's run reports kernel events: the RTC's interrupt, its device accesses, named threads", () => {
+  const events: { type: string; [k: string]: unknown }[] = [];
+  let header: { system: string; threads: readonly { thread: string }[] } | undefined;
+  bootRootTask({
+    elf: "build/test-roottasks/sched/sel4test-aarch64/sched.elf", board: "qemu_virt_aarch64", config: "sel4test-aarch64",
+    onStart: (h) => void (header = h), onEvent: (e) => void events.push(e as unknown as { type: string }),
+  });
+  expect(header?.system).toBe("build/test-roottasks/sched/sel4test-aarch64/sched.elf");
+  expect(header?.threads.map((t) => t.thread)).toEqual(["rootserver"]);
+  expect(events.some((e) => e.type === "irq" && e["irq"] === 34 && e["handled"] === true)).toBe(true);
+  expect(events.some((e) => e.type === "mmio" && e["device"] === "pl031" && e["register"] === "RTCMR" && e["thread"] === "rootserver")).toBe(true);
+  expect(events.filter((e) => e.type === "thread_named").map((e) => e["name"])).toEqual(["100us", "250us"]);
+});
