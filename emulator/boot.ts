@@ -84,6 +84,7 @@ function bootAbi(o: BootOptions, board: Board): KernelAbi {
     else throw new UserError(`unknown config '${config}'; expected a preset (${PRESET_CONFIGS.join(", ")}), a Microkit config (${CONFIGS.join(", ")}) or --kernel-config FILE`);
   }
   if (abi.arch !== board.arch) throw new UserError(`the ${abi.config} kernel is ${abi.arch}, but board ${board.name} is ${board.arch}`);
+  if (abi.kernelConfig["ENABLE_SMP_SUPPORT"] === true) throw new UserError(`the ${abi.config} kernel is an SMP build (MAX_NUM_NODES ${String(abi.kernelConfig["MAX_NUM_NODES"])}); only single-core kernels are emulated`);
   return abi;
 }
 

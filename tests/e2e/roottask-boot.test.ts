@@ -1,6 +1,7 @@
 // microkit-emu boot: a root task (tests/roottasks/bootinfo) reads what the kernel handed it and
 // prints it; every line must match the boot plan, which tests/kernel/boot-plan.test.ts holds to the
 // real kernel's BootInfo. Also the kernel configurations, --ram, and bad input.
+import { writeFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { readAbiFile } from "../../kernel/abi.js";
 import { bootRootTask, prepareBoot, type BootOptions } from "../../emulator/boot.js";
@@ -109,6 +110,9 @@ test("the CLI runs a root task: its output on stdout, the kernel's lines and a s
 });
 
 describe("bad input is one clear line, exit status 1", () => {
+  // Microkit's smp-debug configuration of qemu_virt_aarch64, as a gen_config.json.
+  const board = ((readAbiFile("boards.json") as Json)["boards"] as Json[]).find((b) => b["name"] === "qemu_virt_aarch64")!;
+  writeFileSync("build/roottask-smp.json", JSON.stringify({ ...(readAbiFile("kernel-configs/qemu_virt_aarch64-debug.json") as Json), ...board["gen_config_other_configs_diff_vs_debug"]["smp-debug"] }));
   const run = (...args: string[]) => {
     const lines: string[] = [];
     const write = process.stderr.write;
@@ -129,6 +133,7 @@ describe("bad input is one clear line, exit status 1", () => {
     [[a64, "--board", "qemu_virt_aarch64", "--config", "debug", "--ram", "256M"], /leaves the kernel no memory/],
     [[a64, "--board", "qemu_virt_aarch64", "--kernel-config", "package.json"], /no measured aarch64 build|SEL4_ARCH/],
     [["missing.elf", "--board", "qemu_virt_aarch64", "--config", "sel4test-aarch64"], /missing.elf: no such file/],
+    [[a64, "--board", "qemu_virt_aarch64", "--kernel-config", "build/roottask-smp.json"], /an SMP build \(MAX_NUM_NODES 4\); only single-core kernels/],
     [["package.json", "--board", "qemu_virt_aarch64", "--config", "sel4test-aarch64"], /not an ELF file/],
   ])("%o", (args, message) => {
     const r = run(...args);
