@@ -133,8 +133,8 @@ export class Machine {
     this.pcIndex = kernel.reg("pc");
   }
 
-  /** The engine running now and its instruction count when the run began. */
-  private running: { readonly cpu: AddressSpace["cpu"]; readonly start: bigint } | undefined;
+  /** The engine running now. */
+  private running: AddressSpace["cpu"] | undefined;
 
   /**
    * Virtual time in nanoseconds: one instruction takes one nanosecond; idle time is skipped to the
@@ -143,7 +143,7 @@ export class Machine {
    */
   get now(): bigint {
     const r = this.running;
-    return r === undefined ? this.time : this.time + ((r.cpu.executed - r.start) * 1000n) / INSTRUCTIONS_PER_US;
+    return r === undefined ? this.time : this.time + (BigInt(r.running) * 1000n) / INSTRUCTIONS_PER_US;
   }
 
   halt(): void {
@@ -256,15 +256,13 @@ export class Machine {
       return;
     }
     const cpu = this.space(tcb).cpu;
-    cpu.writeRegisters(this.ids, tcb.context);
-    const before = cpu.executed;
-    this.running = { cpu, start: before };
-    const exit = cpu.run(tcb.context[this.pcIndex]!, budget);
+    if (!cpu.hasContext) cpu.useContext(this.ids, this.pcIndex);
+    this.running = cpu;
+    const exit = cpu.runContext(tcb.context, Number(budget));
     this.running = undefined;
-    const ran = cpu.executed - before;
+    const ran = BigInt(cpu.ran);
     this.stats.instructions += ran;
     this.time += ran * 1000n / INSTRUCTIONS_PER_US;
-    cpu.readRegisters(this.ids, tcb.context);
     if (this.trace !== undefined) this.trace(this.traceEvent(tcb, exit));
     switch (exit.kind) {
       case "syscall": {

@@ -51,6 +51,11 @@ type SchedulerAction = "ResumeCurrentThread" | "ChooseNewThread" | TCB;
 export class Kernel {
   readonly abi: KernelAbi;
   readonly host: KernelHost;
+  /**
+   * Whether the common IPC syscalls take kernel/fastpath.ts. The results are the same either way
+   * (tests compare them); off, every syscall takes the general path.
+   */
+  fastpath = true;
   /** The thread that trapped into the kernel, or that runs next (ksCurThread; undefined is idle). */
   current: TCB | undefined;
   private action: SchedulerAction = "ResumeCurrentThread";

@@ -62,10 +62,17 @@ export interface ThreadFacts {
 }
 
 const facts = new Map<string, ThreadFacts>();
+/** The same, by ABI object: the scheduler asks on every kernel entry, without building a key. */
+const factsByAbi = new WeakMap<KernelAbi, ThreadFacts>();
 
 export function threadFacts(abi: KernelAbi): ThreadFacts {
+  const mine = factsByAbi.get(abi);
+  if (mine !== undefined) return mine;
   const known = facts.get(abi.arch + abi.config);
-  if (known !== undefined) return known;
+  if (known !== undefined) {
+    factsByAbi.set(abi, known);
+    return known;
+  }
   const raw = readAbiFile(`${abi.arch}.json`) as Json;
   const boot = raw["boot"];
   const config = kernelConfig(abi);
@@ -91,5 +98,6 @@ export function threadFacts(abi: KernelAbi): ThreadFacts {
     staticMaxPeriodUs: BigInt(config["KERNEL_STATIC_MAX_PERIOD_US"] as string),
   };
   facts.set(abi.arch + abi.config, Object.freeze(f));
+  factsByAbi.set(abi, f);
   return f;
 }

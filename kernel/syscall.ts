@@ -6,6 +6,7 @@ import { decodeInvocation, performInvocation, type InvocationContext } from "./i
 import { handleFault, receiveIPC, receiveSignal, replyFromKernel } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
 import { lookupExtraCaps } from "./cap-transfer.js";
+import { fastInvocation, fastRecv } from "./fastpath.js";
 import { decodeMessageInfo } from "./message-info.js";
 import { resolveAddressBits, slotCap, type LookupFault, type Slot } from "./objects/cnode.js";
 import type { TCB } from "./objects/tcb.js";
@@ -99,6 +100,7 @@ function syscallName(k: Kernel, number: bigint): string | undefined {
 
 /** handleInvocation: look up the cap, decode, then perform or reply with the error. */
 function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: boolean, canDonate: boolean, firstPhase: boolean, cptr: bigint): void {
+  if (k.fastpath && fastInvocation(k, thread, isCall, isBlocking, canDonate, cptr)) return;
   const info = decodeMessageInfo(k.abi, k.getReg(thread, k.abi.roles.info));
   const found = lookupCapAndSlot(thread, cptr);
   if (!found.ok) {
@@ -132,6 +134,7 @@ function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: b
 }
 
 function handleRecv(k: Kernel, thread: TCB, isBlocking: boolean, canReply: boolean): void {
+  if (k.fastpath && fastRecv(k, thread, isBlocking, canReply)) return;
   const cptr = k.getReg(thread, k.abi.roles.cap);
   const found = lookupCap(thread, cptr);
   if (!found.ok) return handleFault(k, thread, { type: "CapFault", address: cptr, inReceivePhase: true, lookup: found.fault });

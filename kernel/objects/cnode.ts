@@ -29,7 +29,10 @@ export type Resolved =
   | { readonly ok: true; readonly slot: Slot; readonly bitsRemaining: number }
   | { readonly ok: false; readonly fault: LookupFault };
 
-const mask = (bits: number): bigint => (1n << BigInt(bits)) - 1n;
+/** 2^bits - 1 for bits 0..64, made once (a lookup runs on every syscall). */
+const MASKS: readonly bigint[] = Array.from({ length: 65 }, (_, bits) => (1n << BigInt(bits)) - 1n);
+const SHIFTS: readonly bigint[] = Array.from({ length: 65 }, (_, bits) => BigInt(bits));
+const mask = (bits: number): bigint => MASKS[bits]!;
 
 /** Walks the CSpace from `root` translating `depth` bits of `cptr` (resolveAddressBits). */
 export function resolveAddressBits(root: Cap, cptr: bigint, depth: number): Resolved {
@@ -40,12 +43,11 @@ export function resolveAddressBits(root: Cap, cptr: bigint, depth: number): Reso
     if (cap.type !== "cnode") throw new Error("unreachable: resolve continues only through CNode caps");
     const { radix } = cap.object;
     const levelBits = radix + cap.guardSize;
-    const guard = cap.guardSize === 0 ? 0n : (cptr >> BigInt(nBits - cap.guardSize)) & mask(cap.guardSize);
-    if (cap.guardSize > nBits || guard !== cap.guard) {
+    if (cap.guardSize > nBits || (cap.guardSize === 0 ? 0n : (cptr >> SHIFTS[nBits - cap.guardSize]!) & mask(cap.guardSize)) !== cap.guard) {
       return { ok: false, fault: { type: "GuardMismatch", bitsLeft: nBits, guardFound: cap.guard, bitsFound: cap.guardSize } };
     }
     if (levelBits > nBits) return { ok: false, fault: { type: "DepthMismatch", bitsLeft: nBits, bitsFound: levelBits } };
-    const index = Number((cptr >> BigInt(nBits - levelBits)) & mask(radix));
+    const index = Number((cptr >> SHIFTS[nBits - levelBits]!) & mask(radix));
     const slot = { cnode: cap.object, index };
     if (nBits === levelBits) return { ok: true, slot, bitsRemaining: 0 };
     nBits -= levelBits;

@@ -1,0 +1,102 @@
+// Fast paths for the syscalls a Microkit system makes all the time: a Call, Send or reply on an
+// endpoint, notification or reply cap without extra caps (seL4_Call, seL4_Signal, the reply half of
+// seL4_ReplyRecv), and a Recv on an endpoint with a reply cap. seL4 has fastpath_call and
+// fastpath_reply_recv for the same reason; these are written for this model.
+//
+// Invariant: a fast path either returns false having changed nothing (the general path in
+// kernel/syscall.ts then runs as if it had not been tried), or it does exactly what the general path
+// does for that case. It only skips steps that cannot matter there: decoding an invocation whose
+// kind the cap type already fixes, looking up zero extra caps, and reading a message-info word into
+// an object. The IPC itself is done by the same functions of kernel/ipc.ts. tests/kernel/fastpath
+// runs whole systems with the fast paths on and off and compares output and kernel trace.
+import type { Cap } from "./cap.js";
+import { doReplyTransfer, receiveIPC, replyFromKernel, sendIPC, sendSignal } from "./ipc.js";
+import type { Kernel } from "./kernel.js";
+import { resolveAddressBits, slotCap } from "./objects/cnode.js";
+import type { TCB } from "./objects/tcb.js";
+
+const WORD_BITS = 64;
+
+/** Per-ABI facts the fast paths read on every call. */
+interface Layout {
+  readonly info: number;
+  readonly cap: number;
+  readonly reply: number;
+  /** seL4_MessageInfo_t extraCaps field: shift and mask (of the low 32 bits). */
+  readonly extraShift: number;
+  readonly extraMask: number;
+}
+
+const layouts = new WeakMap<Kernel["abi"], Layout>();
+
+function layout(k: Kernel): Layout {
+  let l = layouts.get(k.abi);
+  if (l === undefined) {
+    const e = k.abi.messageInfo.extraCaps;
+    if (e.offset + e.width > 32) throw new Error("seL4_MessageInfo_t extraCaps lies above bit 31");
+    const r = k.abi.roles;
+    l = { info: k.reg(r.info), cap: k.reg(r.cap), reply: k.reg(r.reply), extraShift: e.offset, extraMask: (1 << e.width) - 1 };
+    layouts.set(k.abi, l);
+  }
+  return l;
+}
+
+/** The cap `cptr` names in the thread's CSpace, or undefined when the lookup fails (lookupCap). */
+function lookup(thread: TCB, cptr: bigint): Cap | undefined {
+  const r = resolveAddressBits(thread.cspaceRoot, cptr, WORD_BITS);
+  return r.ok ? slotCap(r.slot) : undefined;
+}
+
+/**
+ * handleInvocation for an endpoint, notification or reply cap when the message names no extra
+ * caps. Those invocations decode to one outcome per cap type (an endpoint or notification cap
+ * without write right is an error reply: left to the general path), and with no extra caps there
+ * is nothing to look up that could fault.
+ */
+export function fastInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: boolean, canDonate: boolean, cptr: bigint): boolean {
+  const l = layout(k);
+  const infoLow = Number(BigInt.asUintN(32, thread.context[l.info]!));
+  if (((infoLow >>> l.extraShift) & l.extraMask) !== 0) return false;
+  const cap = lookup(thread, cptr);
+  if (cap === undefined) return false;
+  switch (cap.type) {
+    case "endpoint":
+      if (!cap.rights.write) return false;
+      k.setThreadState(thread, "Restart");
+      sendIPC(k, thread, cap.object, {
+        blocking: isBlocking, isCall, badge: cap.badge, canGrant: cap.rights.grant, canGrantReply: cap.rights.grantReply, canDonate,
+      });
+      break;
+    case "notification":
+      if (!cap.rights.write) return false;
+      k.setThreadState(thread, "Restart");
+      sendSignal(k, cap.object, cap.badge);
+      break;
+    case "reply":
+      k.setThreadState(thread, "Restart");
+      doReplyTransfer(k, thread, cap.object, cap.canGrant);
+      break;
+    default:
+      return false;
+  }
+  if (thread.state === "Restart") {
+    if (isCall) replyFromKernel(k, thread, 0n, []);
+    k.setThreadState(thread, "Running");
+  }
+  return true;
+}
+
+/** handleRecv on an endpoint cap with read right, with a reply cap when the syscall takes one. */
+export function fastRecv(k: Kernel, thread: TCB, isBlocking: boolean, canReply: boolean): boolean {
+  const l = layout(k);
+  const cap = lookup(thread, thread.context[l.cap]!);
+  if (cap === undefined || cap.type !== "endpoint" || !cap.rights.read) return false;
+  let reply;
+  if (canReply) {
+    const r = lookup(thread, thread.context[l.reply]!);
+    if (r === undefined || r.type !== "reply") return false;
+    reply = r.object;
+  }
+  receiveIPC(k, thread, cap.object, isBlocking, reply);
+  return true;
+}
