@@ -167,7 +167,7 @@ export class Machine {
       if (limits.stopAt !== undefined && this.time >= limits.stopAt) return "time-limit";
       this.serviceDevices();
       const tcb = k.schedule();
-      const devices = this.nextDeadline();
+      const devices = this.timed.length === 0 ? undefined : this.nextDeadline();
       const timer = this.timerDeadline();
       if (tcb === undefined) {
         // The kernel timer only matters while some thread waits for a refill or another domain.
@@ -183,15 +183,13 @@ export class Machine {
         if (limits.realtime === true) sleepNs(this.time - (process.hrtime.bigint() - hostStart));
         continue;
       }
-      let budget: bigint | undefined;
-      const bound = (b: bigint | undefined): void => {
-        if (b !== undefined && (budget === undefined || b < budget)) budget = b > 0n ? b : 1n;
-      };
-      bound(instructionsLeft);
-      if (timer !== undefined) bound(((timer - this.time) * INSTRUCTIONS_PER_US) / 1000n);
-      if (devices !== undefined) bound(devices - this.time);
-      if (limits.stopAt !== undefined) bound(limits.stopAt - this.time);
-      this.runThread(tcb, budget ?? MAX_RUN);
+      // The run ends at the first of: the instruction limit, the kernel timer, a device deadline,
+      // the stop time (at least one instruction runs); MAX_RUN when none is set.
+      let budget = instructionsLeft;
+      if (timer !== undefined) budget = earliest(budget, ((timer - this.time) * INSTRUCTIONS_PER_US) / 1000n);
+      if (devices !== undefined) budget = earliest(budget, devices - this.time);
+      if (limits.stopAt !== undefined) budget = earliest(budget, limits.stopAt - this.time);
+      this.runThread(tcb, budget === undefined ? MAX_RUN : budget > 0n ? budget : 1n);
     }
   }
 
@@ -262,7 +260,7 @@ export class Machine {
     this.running = undefined;
     const ran = BigInt(cpu.ran);
     this.stats.instructions += ran;
-    this.time += ran * 1000n / INSTRUCTIONS_PER_US;
+    this.time += INSTRUCTIONS_PER_US === 1000n ? ran : (ran * 1000n) / INSTRUCTIONS_PER_US;
     if (this.trace !== undefined) this.trace(this.traceEvent(tcb, exit));
     switch (exit.kind) {
       case "syscall": {

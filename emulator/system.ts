@@ -51,6 +51,8 @@ export interface RunOptions {
   /** Input for the board's console UART (used when a PD maps that UART). */
   readonly input?: InputSource;
   readonly cwd?: string;
+  /** Take the kernel's IPC fast paths (kernel/fastpath.ts); on by default. Results are the same either way. */
+  readonly fastpath?: boolean;
 }
 
 export interface RunResult {
@@ -236,6 +238,7 @@ export function runSystem(o: RunOptions): RunResult {
     }
     for (const line of image.irqLines) ic.enable(line.irq, line.trigger);
     const kernel = image.kernel;
+    kernel.fastpath = o.fastpath ?? true;
     machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(kernel, image.irqTable, irq) };
     if (o.trace !== undefined) machine.trace = o.trace;
     const stopReason = machine.run({

@@ -12,34 +12,12 @@
 import type { Cap } from "./cap.js";
 import { doReplyTransfer, receiveIPC, replyFromKernel, sendIPC, sendSignal } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
+import { infoExtraCaps } from "./message-info.js";
 import { resolveAddressBits, slotCap } from "./objects/cnode.js";
 import type { TCB } from "./objects/tcb.js";
 
 const WORD_BITS = 64;
 
-/** Per-ABI facts the fast paths read on every call. */
-interface Layout {
-  readonly info: number;
-  readonly cap: number;
-  readonly reply: number;
-  /** seL4_MessageInfo_t extraCaps field: shift and mask (of the low 32 bits). */
-  readonly extraShift: number;
-  readonly extraMask: number;
-}
-
-const layouts = new WeakMap<Kernel["abi"], Layout>();
-
-function layout(k: Kernel): Layout {
-  let l = layouts.get(k.abi);
-  if (l === undefined) {
-    const e = k.abi.messageInfo.extraCaps;
-    if (e.offset + e.width > 32) throw new Error("seL4_MessageInfo_t extraCaps lies above bit 31");
-    const r = k.abi.roles;
-    l = { info: k.reg(r.info), cap: k.reg(r.cap), reply: k.reg(r.reply), extraShift: e.offset, extraMask: (1 << e.width) - 1 };
-    layouts.set(k.abi, l);
-  }
-  return l;
-}
 
 /** The cap `cptr` names in the thread's CSpace, or undefined when the lookup fails (lookupCap). */
 function lookup(thread: TCB, cptr: bigint): Cap | undefined {
@@ -54,9 +32,7 @@ function lookup(thread: TCB, cptr: bigint): Cap | undefined {
  * is nothing to look up that could fault.
  */
 export function fastInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: boolean, canDonate: boolean, cptr: bigint): boolean {
-  const l = layout(k);
-  const infoLow = Number(BigInt.asUintN(32, thread.context[l.info]!));
-  if (((infoLow >>> l.extraShift) & l.extraMask) !== 0) return false;
+  if (infoExtraCaps(k.abi, thread.context[k.roleIndex.info]!) !== 0) return false;
   const cap = lookup(thread, cptr);
   if (cap === undefined) return false;
   switch (cap.type) {
@@ -88,7 +64,7 @@ export function fastInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocki
 
 /** handleRecv on an endpoint cap with read right, with a reply cap when the syscall takes one. */
 export function fastRecv(k: Kernel, thread: TCB, isBlocking: boolean, canReply: boolean): boolean {
-  const l = layout(k);
+  const l = k.roleIndex;
   const cap = lookup(thread, thread.context[l.cap]!);
   if (cap === undefined || cap.type !== "endpoint" || !cap.rights.read) return false;
   let reply;

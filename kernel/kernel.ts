@@ -62,6 +62,8 @@ export class Kernel {
   /** Ready queues, per domain and priority (ksReadyQueues[domain * 256 + priority]). */
   private readonly queues: TCB[][] = [];
   private readonly regIndex: ReadonlyMap<string, number>;
+  /** Context indices of the registers with an IPC role (abi.roles), for the IPC hot path. */
+  readonly roleIndex: { readonly cap: number; readonly info: number; readonly reply: number; readonly mrs: readonly number[] };
   private readonly msgOffset: number;
 
   // --- MCS time (ticks of the kernel timer) ---
@@ -77,6 +79,8 @@ export class Kernel {
   readonly releaseQueue: TCB[] = [];
   /** The deadline last programmed into the timer (setNextInterrupt), in ticks. */
   private deadline: bigint | undefined;
+  /** ns(deadline), kept with it: the machine asks for it before every run. */
+  private deadlineNs: bigint | undefined;
   private readonly timerHz: bigint;
   private readonly timerPrecision: bigint;
 
@@ -96,6 +100,8 @@ export class Kernel {
     this.abi = abi;
     this.host = host;
     this.regIndex = new Map(abi.userContext.map((name, i) => [name, i]));
+    const r = abi.roles;
+    this.roleIndex = { cap: this.reg(r.cap), info: this.reg(r.info), reply: this.reg(r.reply), mrs: r.mrs.map((n) => this.reg(n)) };
     const msg = abi.ipcBuffer.fields["msg"];
     if (msg === undefined) throw new Error("ABI tables lack the IPC buffer msg field");
     this.msgOffset = msg.offset;
@@ -589,6 +595,7 @@ export class Kernel {
     const head = this.releaseQueue[0];
     if (head !== undefined) min(headTime(this, head.sc!));
     this.deadline = next === undefined ? undefined : next - this.timerPrecision;
+    this.deadlineNs = this.deadline === undefined ? undefined : this.ns(this.deadline);
   }
 
   private switchTo(tcb: TCB | undefined): void {
@@ -605,7 +612,7 @@ export class Kernel {
    */
   timerDeadlineNs(): bigint | undefined {
     if (this.deadline === undefined) return undefined;
-    return this.ns(this.deadline > this.curTime ? this.deadline : this.curTime + 1n);
+    return this.deadline > this.curTime ? this.deadlineNs : this.ns(this.curTime + 1n);
   }
 
   /** When the first thread in the release queue gets its refill. */
