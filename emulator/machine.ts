@@ -31,10 +31,22 @@ const ARM64_EXCP_UDEF = 1;
 /** Virtual instructions per microsecond of virtual time: a 1 GHz, one-instruction-per-cycle core. */
 export const INSTRUCTIONS_PER_US = 1000n;
 
-/** The longest single run when nothing bounds it (no deadline, no limit): one second of virtual time. */
-const MAX_RUN = 1_000_000_000n;
+/** Virtual nanoseconds per instruction (a whole number: 1 at 1000 instructions per microsecond). */
+const NS_PER_INSTRUCTION = 1000 / Number(INSTRUCTIONS_PER_US);
 
-function earliest(a: bigint | undefined, b: bigint | undefined): bigint | undefined {
+/** The longest single run when nothing bounds it (no deadline, no limit): one second of virtual time. */
+const MAX_RUN = 1_000_000_000;
+
+/**
+ * The machine counts virtual time and instructions in doubles, which are exact below 2^53 (104 days
+ * of virtual time): the loop runs once per kernel entry, and BigInt arithmetic there costs more than
+ * the kernel's fast paths. A limit beyond 2^53 becomes an unreachable one.
+ */
+function toCount(v: bigint | undefined): number | undefined {
+  return v === undefined ? undefined : Number(v);
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
   return a < b ? a : b;
@@ -70,6 +82,8 @@ export interface MachineStats {
   syscalls: number;
   faults: number;
   switches: number;
+  /** Invocations and receives the kernel's fast paths handled (kernel/fastpath.ts). */
+  fastpaths: number;
 }
 
 /** A kernel entry: a syscall, a fault or the end of a time slice. */
@@ -106,13 +120,15 @@ export type TraceEvent = KernelEntryEvent | DeviceAccessEvent | InterruptEvent;
 export type Trace = (event: TraceEvent) => void;
 
 export class Machine {
-  readonly stats: MachineStats = { instructions: 0n, syscalls: 0, faults: 0, switches: 0 };
+  readonly stats: MachineStats = { instructions: 0n, syscalls: 0, faults: 0, switches: 0, fastpaths: 0 };
   private readonly ids: Int32Array;
   private readonly pcIndex: number;
   private halted = false;
   private last: TCB | undefined;
   /** Virtual time in nanoseconds. */
-  private time = 0n;
+  private time = 0;
+  /** Instructions retired; stats.instructions is brought up to date when run() returns. */
+  private instructions = 0;
   trace: Trace | undefined;
   /** System registers answered by device models (AArch64). */
   readonly sysregs = new SysregBus();
@@ -143,7 +159,7 @@ export class Machine {
    */
   get now(): bigint {
     const r = this.running;
-    return r === undefined ? this.time : this.time + (BigInt(r.running) * 1000n) / INSTRUCTIONS_PER_US;
+    return BigInt(r === undefined ? this.time : this.time + r.running * NS_PER_INSTRUCTION);
   }
 
   halt(): void {
@@ -158,13 +174,24 @@ export class Machine {
 
   /** Runs until the system is idle for good, halts, or reaches a limit. */
   run(limits: RunLimits = {}): StopReason {
+    try {
+      return this.loop(limits);
+    } finally {
+      this.stats.instructions = BigInt(this.instructions);
+      this.stats.fastpaths = this.kernel.fastpathsTaken;
+    }
+  }
+
+  private loop(limits: RunLimits): StopReason {
     const k = this.kernel;
-    const hostStart = process.hrtime.bigint() - this.time;
+    const hostStart = process.hrtime.bigint() - BigInt(this.time);
+    const maxInstructions = toCount(limits.maxInstructions);
+    const stopAt = toCount(limits.stopAt);
     for (;;) {
       if (this.halted) return "halted";
-      const instructionsLeft = limits.maxInstructions === undefined ? undefined : limits.maxInstructions - this.stats.instructions;
-      if (instructionsLeft !== undefined && instructionsLeft <= 0n) return "instruction-limit";
-      if (limits.stopAt !== undefined && this.time >= limits.stopAt) return "time-limit";
+      const instructionsLeft = maxInstructions === undefined ? undefined : maxInstructions - this.instructions;
+      if (instructionsLeft !== undefined && instructionsLeft <= 0) return "instruction-limit";
+      if (stopAt !== undefined && this.time >= stopAt) return "time-limit";
       this.serviceDevices();
       const tcb = k.schedule();
       const devices = this.timed.length === 0 ? undefined : this.nextDeadline();
@@ -179,17 +206,17 @@ export class Machine {
           return "idle";
         }
         // Nothing can run: virtual time jumps to the next event (or the stop time).
-        this.time = limits.stopAt !== undefined && limits.stopAt < deadline ? limits.stopAt : deadline;
-        if (limits.realtime === true) sleepNs(this.time - (process.hrtime.bigint() - hostStart));
+        this.time = stopAt !== undefined && stopAt < deadline ? stopAt : deadline;
+        if (limits.realtime === true) sleepNs(BigInt(this.time) - (process.hrtime.bigint() - hostStart));
         continue;
       }
       // The run ends at the first of: the instruction limit, the kernel timer, a device deadline,
       // the stop time (at least one instruction runs); MAX_RUN when none is set.
       let budget = instructionsLeft;
-      if (timer !== undefined) budget = earliest(budget, ((timer - this.time) * INSTRUCTIONS_PER_US) / 1000n);
+      if (timer !== undefined) budget = earliest(budget, Math.floor((timer - this.time) / NS_PER_INSTRUCTION));
       if (devices !== undefined) budget = earliest(budget, devices - this.time);
-      if (limits.stopAt !== undefined) budget = earliest(budget, limits.stopAt - this.time);
-      this.runThread(tcb, budget === undefined ? MAX_RUN : budget > 0n ? budget : 1n);
+      if (stopAt !== undefined) budget = earliest(budget, stopAt - this.time);
+      this.runThread(tcb, budget === undefined ? MAX_RUN : budget > 0 ? budget : 1);
     }
   }
 
@@ -197,13 +224,15 @@ export class Machine {
   step(): TCB | undefined {
     this.serviceDevices();
     const tcb = this.kernel.schedule();
-    if (tcb !== undefined) this.runThread(tcb, 1n);
+    if (tcb !== undefined) this.runThread(tcb, 1);
+    this.stats.instructions = BigInt(this.instructions);
+    this.stats.fastpaths = this.kernel.fastpathsTaken;
     return tcb;
   }
 
   /** The kernel timer's deadline (virtual ns), if the kernel programmed one. */
-  private timerDeadline(): bigint | undefined {
-    return this.kernel.timerDeadlineNs();
+  private timerDeadline(): number | undefined {
+    return toCount(this.kernel.timerDeadlineNs());
   }
 
   /**
@@ -212,29 +241,31 @@ export class Machine {
    */
   private serviceDevices(): void {
     this.input?.feed();
-    for (const d of this.timed) d.advance(this.time);
+    const now = BigInt(this.time);
+    for (const d of this.timed) d.advance(now);
     const ic = this.interrupts;
     let irq = ic?.take();
     const timer = this.timerDeadline();
     if (irq === undefined && (timer === undefined || timer > this.time)) return;
-    this.kernel.kernelEntry(this.time, false);
+    this.kernel.kernelEntry(now, false);
     for (; irq !== undefined; irq = ic!.take()) {
-      this.trace?.({ kind: "irq", at: this.time, irq });
+      this.trace?.({ kind: "irq", at: now, irq });
       ic!.deliver(irq);
     }
   }
 
-  private nextDeadline(): bigint | undefined {
+  private nextDeadline(): number | undefined {
     let next: bigint | undefined;
+    const now = BigInt(this.time);
     for (const d of this.timed) {
-      const t = d.nextDeadline(this.time);
+      const t = d.nextDeadline(now);
       if (t !== undefined && (next === undefined || t < next)) next = t;
     }
-    return next === undefined || next > this.time ? next : this.time;
+    return next === undefined ? undefined : next > now ? Number(next) : this.time;
   }
 
   /** Runs a thread for at most `budget` instructions, then enters the kernel for what stopped it. */
-  private runThread(tcb: TCB, budget: bigint): void {
+  private runThread(tcb: TCB, budget: number): void {
     const k = this.kernel;
     activateThread(k, tcb);
     if (tcb !== this.last) this.stats.switches++;
@@ -243,7 +274,7 @@ export class Machine {
       // TypeScript user code (the monitor): it leaves its next syscall in its registers.
       tcb.host.next(k, tcb);
       this.stats.syscalls++;
-      if (k.kernelEntry(this.time, true)) handleSyscall(k, tcb, tcb.restartPc);
+      if (k.kernelEntry(BigInt(this.time), true)) handleSyscall(k, tcb, tcb.restartPc);
       return;
     }
     if (isGuestVcpu(tcb.host)) {
@@ -256,11 +287,11 @@ export class Machine {
     const cpu = this.space(tcb).cpu;
     if (!cpu.hasContext) cpu.useContext(this.ids, this.pcIndex);
     this.running = cpu;
-    const exit = cpu.runContext(tcb.context, Number(budget));
+    const exit = cpu.runContext(tcb.context, budget);
     this.running = undefined;
-    const ran = BigInt(cpu.ran);
-    this.stats.instructions += ran;
-    this.time += INSTRUCTIONS_PER_US === 1000n ? ran : (ran * 1000n) / INSTRUCTIONS_PER_US;
+    const ran = cpu.ran;
+    this.instructions += ran;
+    this.time += ran * NS_PER_INSTRUCTION;
     if (this.trace !== undefined) this.trace(this.traceEvent(tcb, exit));
     switch (exit.kind) {
       case "syscall": {
@@ -268,7 +299,7 @@ export class Machine {
         // svc and ecall are both 4 bytes. Without budget left the syscall is restarted later.
         const trapPc = exit.pc - 4n;
         tcb.restartPc = trapPc;
-        if (k.kernelEntry(this.time, true)) handleSyscall(k, tcb, trapPc);
+        if (k.kernelEntry(BigInt(this.time), true)) handleSyscall(k, tcb, trapPc);
         break;
       }
       case "budget":
@@ -282,13 +313,13 @@ export class Machine {
         k.setReg(tcb, "pc", f.pc);
         tcb.restartPc = f.pc;
         // Without budget left the thread restarts at the faulting instruction later.
-        if (k.kernelEntry(this.time, true)) handleFault(k, tcb, f.fault);
+        if (k.kernelEntry(BigInt(this.time), true)) handleFault(k, tcb, f.fault);
       }
     }
   }
 
   private traceEvent(tcb: TCB, exit: CpuExit): KernelEntryEvent {
-    const event = { thread: tcb.name, kind: exit.kind, pc: exit.pc, at: this.time };
+    const event = { thread: tcb.name, kind: exit.kind, pc: exit.pc, at: BigInt(this.time) };
     if (exit.kind !== "syscall") return event;
     const abi = this.kernel.abi;
     const number = Number(BigInt.asIntN(64, this.kernel.getReg(tcb, abi.syscallRegister)));

@@ -7,7 +7,7 @@
 // kernel/syscall.ts then runs as if it had not been tried), or it does exactly what the general path
 // does for that case. It only skips steps that cannot matter there: decoding an invocation whose
 // kind the cap type already fixes, looking up zero extra caps, and reading a message-info word into
-// an object. The IPC itself is done by the same functions of kernel/ipc.ts. tests/kernel/fastpath
+// an object. The IPC itself is done by the same functions of kernel/ipc.ts. tests/e2e/fastpath.test.ts
 // runs whole systems with the fast paths on and off and compares output and kernel trace.
 import type { Cap } from "./cap.js";
 import { doReplyTransfer, receiveIPC, replyFromKernel, sendIPC, sendSignal } from "./ipc.js";
@@ -17,7 +17,6 @@ import { resolveAddressBits, slotCap } from "./objects/cnode.js";
 import type { TCB } from "./objects/tcb.js";
 
 const WORD_BITS = 64;
-
 
 /** The cap `cptr` names in the thread's CSpace, or undefined when the lookup fails (lookupCap). */
 function lookup(thread: TCB, cptr: bigint): Cap | undefined {
@@ -59,6 +58,7 @@ export function fastInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocki
     if (isCall) replyFromKernel(k, thread, 0n, []);
     k.setThreadState(thread, "Running");
   }
+  k.fastpathsTaken++;
   return true;
 }
 
@@ -74,5 +74,6 @@ export function fastRecv(k: Kernel, thread: TCB, isBlocking: boolean, canReply: 
     reply = r.object;
   }
   receiveIPC(k, thread, cap.object, isBlocking, reply);
+  k.fastpathsTaken++;
   return true;
 }

@@ -56,6 +56,8 @@ export class Kernel {
    * (tests compare them); off, every syscall takes the general path.
    */
   fastpath = true;
+  /** How many invocations and receives the fast paths handled (for tests and the benchmark). */
+  fastpathsTaken = 0;
   /** The thread that trapped into the kernel, or that runs next (ksCurThread; undefined is idle). */
   current: TCB | undefined;
   private action: SchedulerAction = "ResumeCurrentThread";
