@@ -63,6 +63,12 @@ export class Kernel {
   private action: SchedulerAction = "ResumeCurrentThread";
   /** Ready queues, per domain and priority (ksReadyQueues[domain * 256 + priority]). */
   private readonly queues: TCB[][] = [];
+  /**
+   * Which ready queues are not empty (seL4's ksReadyQueuesL1Bitmap/L2Bitmap): bit i % 32 of word
+   * i / 32 for queue i, kept with every change to a queue, so choosing a thread need not look at all
+   * 256 priorities.
+   */
+  private readonly readyBits: Uint32Array;
   private readonly regIndex: ReadonlyMap<string, number>;
   /** Context indices of the registers with an IPC role (abi.roles), for the IPC hot path. */
   readonly roleIndex: { readonly cap: number; readonly info: number; readonly reply: number; readonly mrs: readonly number[] };
@@ -117,6 +123,7 @@ export class Kernel {
     // boot.c: domain 0 for as long as a schedule entry can last, then the end marker.
     this.domSchedule = Array.from({ length: Math.max(length, 2) }, () => ({ domain: 0, duration: 0n }));
     this.domSchedule[0] = { domain: 0, duration: DSCHED_MAX_DURATION };
+    this.readyBits = new Uint32Array((Math.max(this.numDomains, 1) * NUM_PRIORITIES) / 32);
   }
 
   // --- registers --------------------------------------------------------------------------
@@ -237,22 +244,32 @@ export class Kernel {
     if (tcb === this.current) this.rescheduleRequired();
   }
 
+  /** Records whether queue `i` is empty in readyBits. */
+  private mark(i: number, q: TCB[]): void {
+    const bit = 1 << (i & 31);
+    if (q.length > 0) this.readyBits[i >>> 5]! |= bit;
+    else this.readyBits[i >>> 5]! &= ~bit;
+  }
+
   /** Head of its priority queue (tcbSchedEnqueue). */
   enqueue(tcb: TCB): void {
     const q = this.queue(tcb);
     if (!q.includes(tcb)) q.unshift(tcb);
+    this.mark(tcb.domain * NUM_PRIORITIES + tcb.priority, q);
   }
 
   /** Tail of its priority queue (tcbSchedAppend). */
   append(tcb: TCB): void {
     const q = this.queue(tcb);
     if (!q.includes(tcb)) q.push(tcb);
+    this.mark(tcb.domain * NUM_PRIORITIES + tcb.priority, q);
   }
 
   dequeue(tcb: TCB): void {
     const q = this.queue(tcb);
     const i = q.indexOf(tcb);
     if (i >= 0) q.splice(i, 1);
+    this.mark(tcb.domain * NUM_PRIORITIES + tcb.priority, q);
   }
 
   rescheduleRequired(): void {
@@ -515,13 +532,18 @@ export class Kernel {
 
   private highestReady(): TCB | undefined {
     const dom = this.domainsActive ? this.curDomain : 0;
-    for (let p = NUM_PRIORITIES - 1; p >= 0; p--) {
-      const q = this.queues[dom * NUM_PRIORITIES + p];
-      if (q === undefined) continue;
-      while (q.length > 0) {
-        const t = q[0]!;
-        if (this.isSchedulable(t)) return t;
-        q.shift(); // stale entry: the thread blocked or lost its SC while queued
+    const first = (dom * NUM_PRIORITIES) / 32;
+    // The non-empty queues of the domain, highest priority first.
+    for (let w = first + NUM_PRIORITIES / 32 - 1; w >= first; w--) {
+      for (let bits = this.readyBits[w]!; bits !== 0; bits = this.readyBits[w]!) {
+        const i = w * 32 + 31 - Math.clz32(bits);
+        const q = this.queues[i]!;
+        while (q.length > 0) {
+          const t = q[0]!;
+          if (this.isSchedulable(t)) return t;
+          q.shift(); // stale entry: the thread blocked or lost its SC while queued
+        }
+        this.mark(i, q);
       }
     }
     return undefined;

@@ -87,15 +87,16 @@ export function handleSyscall(k: Kernel, thread: TCB, trapPc: bigint): void {
   }
 }
 
-const names = new WeakMap<object, Map<bigint, string>>();
+const names = new WeakMap<object, Map<number, string>>();
 
 function syscallName(k: Kernel, number: bigint): string | undefined {
   let map = names.get(k.abi);
   if (map === undefined) {
-    map = new Map(Object.entries(k.abi.syscalls).map(([name, n]) => [BigInt(n), name]));
+    map = new Map(Object.entries(k.abi.syscalls).map(([name, n]) => [n, name]));
     names.set(k.abi, map);
   }
-  return map.get(number);
+  // Syscall numbers are small negative integers: a number key hashes faster than a bigint one.
+  return number >= -0x8000_0000n && number <= 0x7fff_ffffn ? map.get(Number(number)) : undefined;
 }
 
 /** handleInvocation: look up the cap, decode, then perform or reply with the error. */

@@ -6,6 +6,8 @@ import { runSystem, type RunOptions } from "../../emulator/system.js";
 import type { TraceEvent } from "../../emulator/machine.js";
 
 const BOARDS = ["qemu_virt_aarch64", "qemu_virt_riscv64"] as const;
+/** The benchmark systems make 40,000 syscalls, traced, twice: allow for a loaded machine. */
+const TIMEOUT_MS = 120_000;
 
 const SYSTEMS: readonly { readonly name: string; readonly options: (board: string) => Omit<RunOptions, "board"> }[] = [
   { name: "ipcbench", options: (board) => ({ systemFile: "tests/pds/ipcbench/ipcbench.system", searchPaths: [`build/test-pds/ipcbench/${board}/debug`] }) },
@@ -40,12 +42,12 @@ describe.each(BOARDS)("fast paths on %s", (board) => {
     expect({ ...on.r.stats, fastpaths: 0 }).toEqual(off.r.stats);
     expect(on.lines.length).toBe(off.lines.length);
     expect(on.lines.join("\n")).toBe(off.lines.join("\n"));
-  });
+  }, TIMEOUT_MS);
 
   test("in ipcbench every Call and ReplyRecv takes the fast paths", () => {
     const { r } = traced(board, SYSTEMS[0]!.options(board), true);
     expect(r.output).toContain("ipcbench: ok");
     // 20,000 Calls and 20,000 ReplyRecvs (a reply and a receive each).
     expect(r.stats.fastpaths).toBeGreaterThanOrEqual(60_000);
-  });
+  }, TIMEOUT_MS);
 });
