@@ -13,15 +13,13 @@ import type { Cap } from "./cap.js";
 import { doReplyTransfer, receiveIPC, replyFromKernel, sendIPC, sendSignal } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
 import { infoExtraCaps } from "./message-info.js";
-import { resolveAddressBits, slotCap } from "./objects/cnode.js";
+import { capAtAddress } from "./objects/cnode.js";
 import type { TCB } from "./objects/tcb.js";
 
-const WORD_BITS = 64;
 
 /** The cap `cptr` names in the thread's CSpace, or undefined when the lookup fails (lookupCap). */
 function lookup(thread: TCB, cptr: bigint): Cap | undefined {
-  const r = resolveAddressBits(thread.cspaceRoot, cptr, WORD_BITS);
-  return r.ok ? slotCap(r.slot) : undefined;
+  return capAtAddress(thread.cspaceRoot, cptr);
 }
 
 /**
