@@ -337,12 +337,12 @@ export class Cpu {
     if (context.length !== this.contextSize) throw new Error(`context of ${context.length} registers, expected ${this.contextSize} (useContext)`);
     const io = exchange.context;
     io.set(context);
-    const reason = ffi.mk_cpu_run_context(this.native, budget) as number;
+    const result = ffi.mk_cpu_run_context(this.native, budget) as number;
     context.set(this.contextView);
     this.lastRan = exchange.counts[0]!;
     const pc = context[this.pcIndex]!;
-    if (reason === MK_EXIT.INTERRUPT && (ffi.mk_cpu_intno(this.native) as number) === this.spec.syscallIntno) return { kind: "syscall", pc };
-    const exit = this.exit(reason, pc);
+    if (result === MK_EXIT.INTERRUPT + (this.spec.syscallIntno << 8)) return { kind: "syscall", pc };
+    const exit = this.exit(result & 0xff, pc);
     // Decoding a fault can take the faulting block's instructions off the count (unretire).
     this.lastRan = ffi.mk_cpu_ran(this.native) as number;
     return exit;

@@ -231,7 +231,8 @@ mk_exchange *mk_exchange_area(void) { return &exchange; }
 
 /* One whole run in one call: the context in exchange.context goes into the engine (only registers
  * that differ from what the engine holds), the thread runs from its pc as mk_cpu_run, and its
- * registers come back into exchange.context, with the instructions retired in exchange.ran. */
+ * registers come back into exchange.context, with the instructions retired in exchange.ran.
+ * Returns the exit reason, and for MK_EXIT_INTERRUPT the exception number times 256 added. */
 uint32_t mk_cpu_run_context(mk_cpu *cpu, double budget)
 {
     uint32_t reason;
@@ -260,7 +261,7 @@ uint32_t mk_cpu_run_context(mk_cpu *cpu, double budget)
     }
     exchange.ran = (double)(cpu->executed - cpu->run_start);
     exchange.executed = (double)cpu->executed;
-    return reason;
+    return reason == MK_EXIT_INTERRUPT ? reason + (cpu->intno << 8) : reason;
 }
 
 /* Instructions retired since the last mk_cpu_run_context began (after mk_cpu_unretire, say). */
