@@ -10,7 +10,7 @@ import { activateThread, handleSyscall } from "../kernel/syscall.js";
 import type { HostProgram } from "../microkit/monitor.js";
 import { isGuestVcpu } from "../microkit/virtual-machine.js";
 import { suspend } from "../kernel/objects/tcb-invocation.js";
-import type { AddressSpace } from "./address-space.js";
+import { AddressSpace } from "./address-space.js";
 import type { Arch, CpuExit } from "./cpu.js";
 import { exitToFault } from "./exceptions.js";
 import { decodeSysregAccess, SysregBus } from "./sysregs.js";
@@ -270,6 +270,9 @@ export class Machine {
     activateThread(k, tcb);
     if (tcb !== this.last) this.stats.switches++;
     this.last = tcb;
+    const host = tcb.host;
+    // PD threads first: the checks below would look for properties an address space lacks.
+    if (host instanceof AddressSpace) return this.runUserThread(tcb, host.cpu, budget);
     if (isHostProgram(tcb.host)) {
       // TypeScript user code (the monitor): it leaves its next syscall in its registers.
       tcb.host.next(k, tcb);
@@ -284,7 +287,12 @@ export class Machine {
       suspend(k, tcb);
       return;
     }
-    const cpu = this.space(tcb).cpu;
+    this.runUserThread(tcb, this.space(tcb).cpu, budget);
+  }
+
+  /** Runs PD machine code on its engine, then enters the kernel for what stopped it. */
+  private runUserThread(tcb: TCB, cpu: AddressSpace["cpu"], budget: number): void {
+    const k = this.kernel;
     if (!cpu.hasContext) cpu.useContext(this.ids, this.pcIndex);
     this.running = cpu;
     const exit = cpu.runContext(tcb.context, budget);
