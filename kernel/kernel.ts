@@ -268,7 +268,9 @@ export class Kernel {
   dequeue(tcb: TCB): void {
     const q = this.queue(tcb);
     const i = q.indexOf(tcb);
-    if (i >= 0) q.splice(i, 1);
+    // shift() for the head (the usual case): splice would allocate the removed elements' array.
+    if (i === 0) q.shift();
+    else if (i > 0) q.splice(i, 1);
     this.mark(tcb.domain * NUM_PRIORITIES + tcb.priority, q);
   }
 

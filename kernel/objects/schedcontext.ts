@@ -87,7 +87,10 @@ export interface SchedLimits {
 const limits = new WeakMap<Kernel["abi"], SchedLimits>();
 
 /** The limits SchedControlConfigureFlags checks (MIN_BUDGET_US, MIN_BUDGET, MAX_PERIOD_US). */
+let lastLimits: { readonly abi: Kernel["abi"]; readonly limits: SchedLimits } | undefined;
+
 export function schedLimits(k: Kernel): SchedLimits {
+  if (lastLimits?.abi === k.abi) return lastLimits.limits;
   let l = limits.get(k.abi);
   if (l === undefined) {
     const f = threadFacts(k.abi);
@@ -98,6 +101,7 @@ export function schedLimits(k: Kernel): SchedLimits {
     });
     limits.set(k.abi, l);
   }
+  lastLimits = { abi: k.abi, limits: l };
   return l;
 }
 
