@@ -93,6 +93,11 @@ export interface MmioMapping {
 }
 
 export class Cpu {
+  /**
+   * Device register accesses by any engine so far (a count that only grows): the machine loop
+   * tells from it whether a device may have changed state during a run.
+   */
+  static deviceAccesses = 0;
   readonly arch: Arch;
   private readonly spec: ArchSpec;
   private uc: Pointer;
@@ -127,7 +132,7 @@ export class Cpu {
     try {
       this.memory = new EngineMemory(this.uc, {
         ram: [{ base: PRIVATE_BASE, size: BigInt(POOL_BYTES), host: this.pool.ptr }, ...(options.ram ?? [])],
-        mmio: options.devices ?? [],
+        mmio: (options.devices ?? []).map((d) => ({ ...d, handler: counted(d.handler) })),
         dynamic: { base: this.nextPrivate, end: PRIVATE_END },
       });
       this.tables = new PageTable(arch, new TablePool({ base: PRIVATE_BASE, bytes: this.pool.bytes }, 1, () => this.growPool()));
@@ -171,7 +176,7 @@ export class Cpu {
   /** Puts device registers at guest-physical [pa, pa+size) into this engine (costs as attachRam). */
   attachMmio(pa: bigint, size: bigint, handler: MmioHandler): void {
     checkPages(pa, size);
-    this.memory.attachMmio(pa, size, handler);
+    this.memory.attachMmio(pa, size, counted(handler));
   }
 
   /** Maps attached guest-physical memory (RAM or device) at a virtual address. */
@@ -223,7 +228,7 @@ export class Cpu {
     let run: bigint | undefined; // start of pages not attached yet
     const attachRun = (end: bigint): void => {
       if (run === undefined) return;
-      this.memory.attachMmio(run, end - run, shifted(handler, Number(run - pa)));
+      this.memory.attachMmio(run, end - run, counted(shifted(handler, Number(run - pa))));
       run = undefined;
     };
     for (let page = pa; page < pa + size; page += PAGE_BYTES) {
@@ -518,6 +523,20 @@ export class Cpu {
   private sysregWrite(reg: SysregEncoding, value: bigint): void {
     check(ffi.mk_arm64_sysreg_write(this.uc, ...reg, value) as number, "write system register");
   }
+}
+
+/** The same handler, counting its accesses in Cpu.deviceAccesses. */
+function counted(handler: MmioHandler): MmioHandler {
+  return {
+    read: (offset, size) => {
+      Cpu.deviceAccesses++;
+      return handler.read(offset, size);
+    },
+    write: (offset, size, value) => {
+      Cpu.deviceAccesses++;
+      handler.write(offset, size, value);
+    },
+  };
 }
 
 /** A handler seeing offsets `by` bytes further on than the region it is attached to. */

@@ -11,7 +11,7 @@ import type { HostProgram } from "../microkit/monitor.js";
 import { isGuestVcpu } from "../microkit/virtual-machine.js";
 import { suspend } from "../kernel/objects/tcb-invocation.js";
 import { AddressSpace } from "./address-space.js";
-import type { Arch, CpuExit } from "./cpu.js";
+import { Cpu, type Arch, type CpuExit } from "./cpu.js";
 import { exitToFault } from "./exceptions.js";
 import { decodeSysregAccess, SysregBus } from "./sysregs.js";
 
@@ -132,8 +132,17 @@ export class Machine {
   trace: Trace | undefined;
   /** System registers answered by device models (AArch64). */
   readonly sysregs = new SysregBus();
-  /** Devices whose deadlines the loop honours. */
+  /**
+   * Devices whose deadlines the loop honours. A device changes state only when time reaches its
+   * next deadline or when a PD accesses it (device register or system register): between those,
+   * advance() would change nothing and nextDeadline() would say the same, so the loop calls them
+   * only when one of those happened since it last did.
+   */
   readonly timed: Timed[] = [];
+  /** Cpu.deviceAccesses + sysregAccesses when the devices were last advanced, and their deadline then. */
+  private devicesSeen = -1;
+  private devicesNext: number | undefined;
+  private sysregAccesses = 0;
   /** Host input for the console UART, if a PD drives it. */
   input: { feed(): void; waitForMore(): boolean } | undefined;
   /** The interrupt controller's next deliverable line, and what the kernel does with it. */
@@ -242,7 +251,12 @@ export class Machine {
   private serviceDevices(): void {
     this.input?.feed();
     const now = BigInt(this.time);
-    for (const d of this.timed) d.advance(now);
+    const epoch = Cpu.deviceAccesses + this.sysregAccesses;
+    if (epoch !== this.devicesSeen || (this.devicesNext !== undefined && this.time >= this.devicesNext)) {
+      for (const d of this.timed) d.advance(now);
+      this.devicesNext = this.earliestDeviceDeadline(now);
+      this.devicesSeen = epoch;
+    }
     const ic = this.interrupts;
     let irq = ic?.take();
     const timer = this.timerDeadline();
@@ -254,14 +268,19 @@ export class Machine {
     }
   }
 
+  /** The devices' next deadline (virtual ns), not before now. */
   private nextDeadline(): number | undefined {
+    const next = this.devicesNext;
+    return next === undefined ? undefined : next > this.time ? next : this.time;
+  }
+
+  private earliestDeviceDeadline(now: bigint): number | undefined {
     let next: bigint | undefined;
-    const now = BigInt(this.time);
     for (const d of this.timed) {
       const t = d.nextDeadline(now);
       if (t !== undefined && (next === undefined || t < next)) next = t;
     }
-    return next === undefined ? undefined : next > now ? Number(next) : this.time;
+    return toCount(next);
   }
 
   /** Runs a thread for at most `budget` instructions, then enters the kernel for what stopped it. */
@@ -348,6 +367,7 @@ export class Machine {
     if (access === undefined) return false;
     const k = this.kernel;
     const xzr = access.rt === 31;
+    this.sysregAccesses++;
     const value = this.sysregs.access(access, this.now, xzr ? 0n : k.getReg(tcb, `x${access.rt}`));
     if (value === undefined) return false;
     if (access.read && !xzr) k.setReg(tcb, `x${access.rt}`, value);
