@@ -98,6 +98,8 @@ export class Cpu {
    * tells from it whether a device may have changed state during a run.
    */
   static deviceAccesses = 0;
+  /** When set (by the benchmark), every runContext adds its native call's host time here. */
+  static engineTime: { runs: number; ms: number } | undefined;
   readonly arch: Arch;
   private readonly spec: ArchSpec;
   private uc: Pointer;
@@ -342,7 +344,13 @@ export class Cpu {
     if (context.length !== this.contextSize) throw new Error(`context of ${context.length} registers, expected ${this.contextSize} (useContext)`);
     const io = exchange.context;
     io.set(context);
+    const timing = Cpu.engineTime;
+    const t0 = timing === undefined ? 0 : performance.now();
     const result = ffi.mk_cpu_run_context(this.native, budget) as number;
+    if (timing !== undefined) {
+      timing.ms += performance.now() - t0;
+      timing.runs++;
+    }
     context.set(this.contextView);
     this.lastRan = exchange.counts[0]!;
     const pc = context[this.pcIndex]!;
