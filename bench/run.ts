@@ -47,7 +47,7 @@ const WORKLOADS: readonly Workload[] = [
   { name: "spin", what: "150M instructions of arithmetic, no syscalls", system: "tests/pds/spin/spin.system", dir: "build/test-pds/spin", unit: "MIPS", expect: "spin: done" },
 ];
 const BOARDS = ["qemu_virt_aarch64", "qemu_virt_riscv64"];
-const REPEAT = Number(process.env["BENCH_REPEAT"] ?? 5);
+const REPEAT = Number(process.env["BENCH_REPEAT"] ?? 10);
 
 interface Timed {
   readonly wallMs: number;
