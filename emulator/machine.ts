@@ -250,9 +250,9 @@ export class Machine {
    */
   private serviceDevices(): void {
     this.input?.feed();
-    const now = BigInt(this.time);
     const epoch = Cpu.deviceAccesses + this.sysregAccesses;
     if (epoch !== this.devicesSeen || (this.devicesNext !== undefined && this.time >= this.devicesNext)) {
+      const now = BigInt(this.time);
       for (const d of this.timed) d.advance(now);
       this.devicesNext = this.earliestDeviceDeadline(now);
       this.devicesSeen = epoch;
@@ -261,6 +261,7 @@ export class Machine {
     let irq = ic?.take();
     const timer = this.timerDeadline();
     if (irq === undefined && (timer === undefined || timer > this.time)) return;
+    const now = BigInt(this.time);
     this.kernel.kernelEntry(now, false);
     for (; irq !== undefined; irq = ic!.take()) {
       this.trace?.({ kind: "irq", at: now, irq });
