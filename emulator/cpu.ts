@@ -13,7 +13,7 @@ import {
 } from "./engine-arch.js";
 import { EngineMemory, type MmioRange, type RamRange } from "./engine-memory.js";
 import { PAGE as PAGE_BYTES, PageTable, TablePool } from "./page-table.js";
-import { check, EXCHANGE_CONTEXT_WORDS, exchange, ffi, hostAlloc, hostFree, type Pointer } from "./unicorn/ffi.js";
+import { check, exchange, ffi, hostAlloc, hostFree, type Pointer } from "./unicorn/ffi.js";
 import { MK_EXIT, UC_CPU_ARM64_A53, UC_ERR_INSN_INVALID, UC_MEM, UC_PROT_ALL, UC_PROT_EXEC, UC_PROT_READ } from "./unicorn/constants.js";
 
 export { MAX_ENGINE_REGIONS } from "./engine-memory.js";
@@ -322,7 +322,7 @@ export class Cpu {
 
   /** The register layout of the thread contexts runContext exchanges: engine ids, in context order. */
   useContext(ids: Int32Array, pcIndex: number): void {
-    if (ids.length > EXCHANGE_CONTEXT_WORDS || (ffi.mk_cpu_set_context(this.native, ids, ids.length, pcIndex) as number) !== 0) {
+    if ((ffi.mk_cpu_set_context(this.native, ids, ids.length, pcIndex) as number) !== 0) {
       throw new Error(`a thread context of ${ids.length} registers does not fit the exchange area`);
     }
     this.contextSize = ids.length;

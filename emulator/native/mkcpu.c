@@ -67,7 +67,6 @@ typedef struct mk_cpu {
 typedef struct mk_exchange {
     uint64_t context[MK_MAX_CONTEXT];
     double ran;               /* instructions the last run retired (exact below 2^53) */
-    double executed;          /* the engine's total after it */
 } mk_exchange;
 
 static mk_exchange exchange;
@@ -260,7 +259,6 @@ uint32_t mk_cpu_run_context(mk_cpu *cpu, double budget)
         cpu->reason = reason = MK_EXIT_ERROR;
     }
     exchange.ran = (double)(cpu->executed - cpu->run_start);
-    exchange.executed = (double)cpu->executed;
     return reason == MK_EXIT_INTERRUPT ? reason + (cpu->intno << 8) : reason;
 }
 

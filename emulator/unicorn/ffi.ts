@@ -68,14 +68,14 @@ export const ffi = {
   mk_arm64_sysreg_read: mk.func("int32_t mk_arm64_sysreg_read(void *uc, uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm, uint32_t op2, _Out_ uint64_t *value)"),
 };
 
-/** The native helper's exchange area (mk_exchange in mkcpu.c): a thread context, then the run's counts. */
-export const EXCHANGE_CONTEXT_WORDS = 48;
+/** The native helper's exchange area (mk_exchange in mkcpu.c): a thread context, then the run's count. */
+const EXCHANGE_CONTEXT_WORDS = 48; // MK_MAX_CONTEXT
 const exchangeArea = mk.func("void *mk_exchange_area(void)")() as Pointer;
-const exchangeBytes = koffi.view(exchangeArea, EXCHANGE_CONTEXT_WORDS * 8 + 16);
+const exchangeBytes = koffi.view(exchangeArea, EXCHANGE_CONTEXT_WORDS * 8 + 8);
 export const exchange = {
   context: new BigUint64Array(exchangeBytes, 0, EXCHANGE_CONTEXT_WORDS),
-  /** [0] instructions the last run retired, [1] the engine's total after it. */
-  counts: new Float64Array(exchangeBytes, EXCHANGE_CONTEXT_WORDS * 8, 2),
+  /** [0]: instructions the last run retired. */
+  counts: new Float64Array(exchangeBytes, EXCHANGE_CONTEXT_WORDS * 8, 1),
 };
 
 /** Host memory for guest-physical ranges: anonymous, page-aligned, zero-filled, committed lazily. */
