@@ -143,6 +143,12 @@ export class Machine {
   private devicesSeen = -1;
   private devicesNext: number | undefined;
   private sysregAccesses = 0;
+  /**
+   * The interrupt controller had nothing to deliver when last asked, and since then no device was
+   * advanced or accessed, no input arrived and no line was unmasked: asking again would give the
+   * same answer.
+   */
+  private interruptsQuiet = false;
   /** Host input for the console UART, if a PD drives it. */
   input: { feed(): void; waitForMore(): boolean } | undefined;
   /** The interrupt controller's next deliverable line, and what the kernel does with it. */
@@ -256,9 +262,13 @@ export class Machine {
       for (const d of this.timed) d.advance(now);
       this.devicesNext = this.earliestDeviceDeadline(now);
       this.devicesSeen = epoch;
+      this.interruptsQuiet = false;
     }
+    // Input reaches a UART, which may raise its line.
+    if (this.input !== undefined) this.interruptsQuiet = false;
     const ic = this.interrupts;
-    let irq = ic?.take();
+    let irq = ic === undefined || this.interruptsQuiet ? undefined : ic.take();
+    this.interruptsQuiet = irq === undefined;
     const timer = this.timerDeadline();
     if (irq === undefined && (timer === undefined || timer > this.time)) return;
     const now = BigInt(this.time);
@@ -267,6 +277,12 @@ export class Machine {
       this.trace?.({ kind: "irq", at: now, irq });
       ic!.deliver(irq);
     }
+    this.interruptsQuiet = true;
+  }
+
+  /** A line was unmasked (IRQAckIRQ): the interrupt controller may have one to deliver again. */
+  interruptsChanged(): void {
+    this.interruptsQuiet = false;
   }
 
   /** The devices' next deadline (virtual ns), not before now. */

@@ -179,6 +179,7 @@ export function runSystem(o: RunOptions): RunResult {
     ackIrq: (irq) => {
       o.trace?.({ kind: "irq-ack", at: machine?.now ?? 0n, irq });
       devices?.interrupts.unmask(irq);
+      machine?.interruptsChanged();
     },
     halt: () => machine?.halt(),
   };
