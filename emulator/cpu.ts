@@ -13,7 +13,7 @@ import {
 } from "./engine-arch.js";
 import { EngineMemory, type MmioRange, type RamRange } from "./engine-memory.js";
 import { PAGE as PAGE_BYTES, PageTable, TablePool } from "./page-table.js";
-import { check, ffi, hostAlloc, hostFree, type Pointer } from "./unicorn/ffi.js";
+import { check, exchange, ffi, hostAlloc, hostFree, type Pointer } from "./unicorn/ffi.js";
 import { MK_EXIT, UC_CPU_ARM64_A53, UC_ERR_INSN_INVALID, UC_MEM, UC_PROT_ALL, UC_PROT_EXEC, UC_PROT_READ } from "./unicorn/constants.js";
 
 export { MAX_ENGINE_REGIONS } from "./engine-memory.js";
@@ -93,6 +93,13 @@ export interface MmioMapping {
 }
 
 export class Cpu {
+  /**
+   * Device register accesses by any engine so far (a count that only grows): the machine loop
+   * tells from it whether a device may have changed state during a run.
+   */
+  static deviceAccesses = 0;
+  /** When set (by the benchmark), every runContext adds its native call's host time here. */
+  static engineTime: { runs: number; ms: number } | undefined;
   readonly arch: Arch;
   private readonly spec: ArchSpec;
   private uc: Pointer;
@@ -107,6 +114,10 @@ export class Cpu {
   private nextPrivate = PRIVATE_BASE + BigInt(POOL_BYTES);
   private readonly oneId = new Int32Array(1);
   private readonly oneValue = new BigUint64Array(1);
+  private contextSize = -1;
+  private pcIndex = -1;
+  private lastRan = 0;
+  private contextView = exchange.context.subarray(0, 0);
 
   constructor(arch: Arch, options: CpuOptions = {}) {
     this.arch = arch;
@@ -123,7 +134,7 @@ export class Cpu {
     try {
       this.memory = new EngineMemory(this.uc, {
         ram: [{ base: PRIVATE_BASE, size: BigInt(POOL_BYTES), host: this.pool.ptr }, ...(options.ram ?? [])],
-        mmio: options.devices ?? [],
+        mmio: (options.devices ?? []).map((d) => ({ ...d, handler: counted(d.handler) })),
         dynamic: { base: this.nextPrivate, end: PRIVATE_END },
       });
       this.tables = new PageTable(arch, new TablePool({ base: PRIVATE_BASE, bytes: this.pool.bytes }, 1, () => this.growPool()));
@@ -172,7 +183,7 @@ export class Cpu {
   /** Puts device registers at guest-physical [pa, pa+size) into this engine (costs as attachRam). */
   attachMmio(pa: bigint, size: bigint, handler: MmioHandler): void {
     checkPages(pa, size);
-    this.memory.attachMmio(pa, size, handler);
+    this.memory.attachMmio(pa, size, counted(handler));
   }
 
   /** Maps attached guest-physical memory (RAM or device) at a virtual address. */
@@ -224,7 +235,7 @@ export class Cpu {
     let run: bigint | undefined; // start of pages not attached yet
     const attachRun = (end: bigint): void => {
       if (run === undefined) return;
-      this.memory.attachMmio(run, end - run, shifted(handler, Number(run - pa)));
+      this.memory.attachMmio(run, end - run, counted(shifted(handler, Number(run - pa))));
       run = undefined;
     };
     for (let page = pa; page < pa + size; page += PAGE_BYTES) {
@@ -288,22 +299,22 @@ export class Cpu {
 
   readRegister(name: string): bigint {
     this.oneId[0] = this.regId(name);
-    check(ffi.mk_regs_read(this.uc, this.oneId, this.oneValue, 1) as number, `read ${name}`);
+    check(ffi.mk_regs_read(this.native, this.oneId, this.oneValue, 1) as number, `read ${name}`);
     return this.oneValue[0]!;
   }
 
   writeRegister(name: string, value: bigint): void {
     this.oneId[0] = this.regId(name);
     this.oneValue[0] = BigInt.asUintN(64, value);
-    check(ffi.mk_regs_write(this.uc, this.oneId, this.oneValue, 1) as number, `write ${name}`);
+    check(ffi.mk_regs_write(this.native, this.oneId, this.oneValue, 1) as number, `write ${name}`);
   }
 
   readRegisters(ids: Int32Array, out: BigUint64Array): void {
-    check(ffi.mk_regs_read(this.uc, ids, out, ids.length) as number, "read registers");
+    check(ffi.mk_regs_read(this.native, ids, out, ids.length) as number, "read registers");
   }
 
   writeRegisters(ids: Int32Array, values: BigUint64Array): void {
-    check(ffi.mk_regs_write(this.uc, ids, values, ids.length) as number, "write registers");
+    check(ffi.mk_regs_write(this.native, ids, values, ids.length) as number, "write registers");
   }
 
   /**
@@ -311,8 +322,61 @@ export class Cpu {
    * (checked per translated block, so a run may overshoot by one block). `budget` 1 single-steps.
    */
   run(pc: bigint, budget: bigint): CpuExit {
-    const reason = ffi.mk_cpu_run(this.native, pc, budget) as number;
-    const at = this.readRegister("pc");
+    return this.exit(ffi.mk_cpu_run(this.native, pc, budget) as number, this.readRegister("pc"));
+  }
+
+  /** The register layout of the thread contexts runContext exchanges: engine ids, in context order. */
+  useContext(ids: Int32Array, pcIndex: number): void {
+    if ((ffi.mk_cpu_set_context(this.native, ids, ids.length, pcIndex) as number) !== 0) {
+      throw new Error(`a thread context of ${ids.length} registers does not fit the exchange area`);
+    }
+    this.contextSize = ids.length;
+    this.pcIndex = pcIndex;
+    this.contextView = exchange.context.subarray(0, ids.length);
+  }
+
+  /** Whether useContext was called. */
+  get hasContext(): boolean {
+    return this.contextSize >= 0;
+  }
+
+  /**
+   * Runs a thread from its context (useContext's layout) as run() does, in one native call: only
+   * registers that differ from what the engine holds are written, and the context is updated in
+   * place from the engine afterwards. `ran` then tells the instructions the run retired.
+   */
+  runContext(context: BigUint64Array, budget: number): CpuExit {
+    if (context.length !== this.contextSize) throw new Error(`context of ${context.length} registers, expected ${this.contextSize} (useContext)`);
+    const io = exchange.context;
+    io.set(context);
+    const timing = Cpu.engineTime;
+    const t0 = timing === undefined ? 0 : performance.now();
+    const result = ffi.mk_cpu_run_context(this.native, budget) as number;
+    if (timing !== undefined) {
+      timing.ms += performance.now() - t0;
+      timing.runs++;
+    }
+    context.set(this.contextView);
+    this.lastRan = exchange.counts[0]!;
+    const pc = context[this.pcIndex]!;
+    if (result === MK_EXIT.INTERRUPT + (this.spec.syscallIntno << 8)) return { kind: "syscall", pc };
+    const exit = this.exit(result & 0xff, pc);
+    // Decoding a fault can take the faulting block's instructions off the count (unretire).
+    this.lastRan = ffi.mk_cpu_ran(this.native) as number;
+    return exit;
+  }
+
+  /** Instructions retired so far by the runContext in progress (from a device handler during it). */
+  get running(): number {
+    return ffi.mk_cpu_ran(this.native) as number;
+  }
+
+  /** Instructions the last runContext retired. */
+  get ran(): number {
+    return this.lastRan;
+  }
+
+  private exit(reason: number, at: bigint): CpuExit {
     switch (reason) {
       case MK_EXIT.INTERRUPT: {
         const intno = ffi.mk_cpu_intno(this.native) as number;
@@ -472,6 +536,20 @@ export class Cpu {
   private sysregWrite(reg: SysregEncoding, value: bigint): void {
     check(ffi.mk_arm64_sysreg_write(this.uc, ...reg, value) as number, "write system register");
   }
+}
+
+/** The same handler, counting its accesses in Cpu.deviceAccesses. */
+function counted(handler: MmioHandler): MmioHandler {
+  return {
+    read: (offset, size) => {
+      Cpu.deviceAccesses++;
+      return handler.read(offset, size);
+    },
+    write: (offset, size, value) => {
+      Cpu.deviceAccesses++;
+      handler.write(offset, size, value);
+    },
+  };
 }
 
 /** A handler seeing offsets `by` bytes further on than the region it is attached to. */

@@ -11,8 +11,8 @@ import { activateThread, handleSyscall } from "../kernel/syscall.js";
 import type { HostProgram } from "../microkit/monitor.js";
 import { isGuestVcpu } from "../microkit/virtual-machine.js";
 import { suspend } from "../kernel/objects/tcb-invocation.js";
-import type { AddressSpace } from "./address-space.js";
-import type { Arch } from "./cpu.js";
+import { AddressSpace } from "./address-space.js";
+import { Cpu, type Arch } from "./cpu.js";
 import { exitToFault } from "./exceptions.js";
 import { decodeSysregAccess, SysregBus } from "./sysregs.js";
 
@@ -32,10 +32,22 @@ const ARM64_EXCP_UDEF = 1;
 /** Virtual instructions per microsecond of virtual time: a 1 GHz, one-instruction-per-cycle core. */
 export const INSTRUCTIONS_PER_US = 1000n;
 
-/** The longest single run when nothing bounds it (no deadline, no limit): one second of virtual time. */
-const MAX_RUN = 1_000_000_000n;
+/** Virtual nanoseconds per instruction (a whole number: 1 at 1000 instructions per microsecond). */
+const NS_PER_INSTRUCTION = 1000 / Number(INSTRUCTIONS_PER_US);
 
-function earliest(a: bigint | undefined, b: bigint | undefined): bigint | undefined {
+/** The longest single run when nothing bounds it (no deadline, no limit): one second of virtual time. */
+const MAX_RUN = 1_000_000_000;
+
+/**
+ * The machine counts virtual time and instructions in doubles, which are exact below 2^53 (104 days
+ * of virtual time): the loop runs once per kernel entry, and BigInt arithmetic there costs more than
+ * the kernel's fast paths. A limit beyond 2^53 becomes an unreachable one.
+ */
+function toCount(v: bigint | undefined): number | undefined {
+  return v === undefined ? undefined : Number(v);
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
   return a < b ? a : b;
@@ -71,20 +83,39 @@ export interface MachineStats {
   syscalls: number;
   faults: number;
   switches: number;
+  /** Invocations and receives the kernel's fast paths handled (kernel/fastpath.ts). */
+  fastpaths: number;
 }
 
 export class Machine {
-  readonly stats: MachineStats = { instructions: 0n, syscalls: 0, faults: 0, switches: 0 };
+  readonly stats: MachineStats = { instructions: 0n, syscalls: 0, faults: 0, switches: 0, fastpaths: 0 };
   private readonly ids: Int32Array;
   private readonly pcIndex: number;
   private halted = false;
   private last: TCB | undefined;
   /** Virtual time in nanoseconds. */
-  private time = 0n;
+  private time = 0;
+  /** Instructions retired; stats.instructions is brought up to date when run() returns. */
+  private instructions = 0;
   /** System registers answered by device models (AArch64). */
   readonly sysregs = new SysregBus();
-  /** Devices whose deadlines the loop honours. */
+  /**
+   * Devices whose deadlines the loop honours. A device changes state only when time reaches its
+   * next deadline or when a PD accesses it (device register or system register): between those,
+   * advance() would change nothing and nextDeadline() would say the same, so the loop calls them
+   * only when one of those happened since it last did.
+   */
   readonly timed: Timed[] = [];
+  /** Cpu.deviceAccesses + sysregAccesses when the devices were last advanced, and their deadline then. */
+  private devicesSeen = -1;
+  private devicesNext: number | undefined;
+  private sysregAccesses = 0;
+  /**
+   * The interrupt controller had nothing to deliver when last asked, and since then no device was
+   * advanced or accessed, no input arrived and no line was unmasked: asking again would give the
+   * same answer.
+   */
+  private interruptsQuiet = false;
   /** Host input for the console UART, if a PD drives it. */
   input: { feed(): void; waitForMore(): boolean } | undefined;
   /** The interrupt controller's next deliverable line, and what the kernel does with it. */
@@ -100,8 +131,8 @@ export class Machine {
     this.pcIndex = kernel.reg("pc");
   }
 
-  /** The engine running now and its instruction count when the run began. */
-  private running: { readonly cpu: AddressSpace["cpu"]; readonly start: bigint } | undefined;
+  /** The engine running now. */
+  private running: AddressSpace["cpu"] | undefined;
 
   /**
    * Virtual time in nanoseconds: one instruction takes one nanosecond; idle time is skipped to the
@@ -110,7 +141,7 @@ export class Machine {
    */
   get now(): bigint {
     const r = this.running;
-    return r === undefined ? this.time : this.time + ((r.cpu.executed - r.start) * 1000n) / INSTRUCTIONS_PER_US;
+    return BigInt(r === undefined ? this.time : this.time + r.running * NS_PER_INSTRUCTION);
   }
 
   halt(): void {
@@ -131,16 +162,27 @@ export class Machine {
 
   /** Runs until the system is idle for good, halts, or reaches a limit. */
   run(limits: RunLimits = {}): StopReason {
+    try {
+      return this.loop(limits);
+    } finally {
+      this.stats.instructions = BigInt(this.instructions);
+      this.stats.fastpaths = this.kernel.fastpathsTaken;
+    }
+  }
+
+  private loop(limits: RunLimits): StopReason {
     const k = this.kernel;
-    const hostStart = process.hrtime.bigint() - this.time;
+    const hostStart = process.hrtime.bigint() - BigInt(this.time);
+    const maxInstructions = toCount(limits.maxInstructions);
+    const stopAt = toCount(limits.stopAt);
     for (;;) {
       if (this.halted) return "halted";
-      const instructionsLeft = limits.maxInstructions === undefined ? undefined : limits.maxInstructions - this.stats.instructions;
-      if (instructionsLeft !== undefined && instructionsLeft <= 0n) return "instruction-limit";
-      if (limits.stopAt !== undefined && this.time >= limits.stopAt) return "time-limit";
+      const instructionsLeft = maxInstructions === undefined ? undefined : maxInstructions - this.instructions;
+      if (instructionsLeft !== undefined && instructionsLeft <= 0) return "instruction-limit";
+      if (stopAt !== undefined && this.time >= stopAt) return "time-limit";
       this.serviceDevices();
       const tcb = k.schedule();
-      const devices = this.nextDeadline();
+      const devices = this.timed.length === 0 ? undefined : this.nextDeadline();
       const timer = this.timerDeadline();
       if (tcb === undefined) {
         // The kernel timer only matters while some thread waits for a refill or another domain.
@@ -152,19 +194,17 @@ export class Machine {
           return "idle";
         }
         // Nothing can run: virtual time jumps to the next event (or the stop time).
-        this.time = limits.stopAt !== undefined && limits.stopAt < deadline ? limits.stopAt : deadline;
-        if (limits.realtime === true) sleepNs(this.time - (process.hrtime.bigint() - hostStart));
+        this.time = stopAt !== undefined && stopAt < deadline ? stopAt : deadline;
+        if (limits.realtime === true) sleepNs(BigInt(this.time) - (process.hrtime.bigint() - hostStart));
         continue;
       }
-      let budget: bigint | undefined;
-      const bound = (b: bigint | undefined): void => {
-        if (b !== undefined && (budget === undefined || b < budget)) budget = b > 0n ? b : 1n;
-      };
-      bound(instructionsLeft);
-      if (timer !== undefined) bound(((timer - this.time) * INSTRUCTIONS_PER_US) / 1000n);
-      if (devices !== undefined) bound(devices - this.time);
-      if (limits.stopAt !== undefined) bound(limits.stopAt - this.time);
-      this.runThread(tcb, budget ?? MAX_RUN);
+      // The run ends at the first of: the instruction limit, the kernel timer, a device deadline,
+      // the stop time (at least one instruction runs); MAX_RUN when none is set.
+      let budget = instructionsLeft;
+      if (timer !== undefined) budget = earliest(budget, Math.floor((timer - this.time) / NS_PER_INSTRUCTION));
+      if (devices !== undefined) budget = earliest(budget, devices - this.time);
+      if (stopAt !== undefined) budget = earliest(budget, stopAt - this.time);
+      this.runThread(tcb, budget === undefined ? MAX_RUN : budget > 0 ? budget : 1);
     }
   }
 
@@ -172,13 +212,15 @@ export class Machine {
   step(): TCB | undefined {
     this.serviceDevices();
     const tcb = this.kernel.schedule();
-    if (tcb !== undefined) this.runThread(tcb, 1n);
+    if (tcb !== undefined) this.runThread(tcb, 1);
+    this.stats.instructions = BigInt(this.instructions);
+    this.stats.fastpaths = this.kernel.fastpathsTaken;
     return tcb;
   }
 
   /** The kernel timer's deadline (virtual ns), if the kernel programmed one. */
-  private timerDeadline(): bigint | undefined {
-    return this.kernel.timerDeadlineNs();
+  private timerDeadline(): number | undefined {
+    return toCount(this.kernel.timerDeadlineNs());
   }
 
   /**
@@ -187,35 +229,63 @@ export class Machine {
    */
   private serviceDevices(): void {
     this.input?.feed();
-    for (const d of this.timed) d.advance(this.time);
+    const epoch = Cpu.deviceAccesses + this.sysregAccesses;
+    if (epoch !== this.devicesSeen || (this.devicesNext !== undefined && this.time >= this.devicesNext)) {
+      const now = BigInt(this.time);
+      for (const d of this.timed) d.advance(now);
+      this.devicesNext = this.earliestDeviceDeadline(now);
+      this.devicesSeen = epoch;
+      this.interruptsQuiet = false;
+    }
+    // Input reaches a UART, which may raise its line.
+    if (this.input !== undefined) this.interruptsQuiet = false;
     const ic = this.interrupts;
-    let irq = ic?.take();
+    let irq = ic === undefined || this.interruptsQuiet ? undefined : ic.take();
+    this.interruptsQuiet = irq === undefined;
     const timer = this.timerDeadline();
     if (irq === undefined && (timer === undefined || timer > this.time)) return;
-    this.kernel.kernelEntry(this.time, false);
-    for (; irq !== undefined; irq = ic!.take()) ic!.deliver(irq);
+    const now = BigInt(this.time);
+    this.kernel.kernelEntry(now, false);
+    for (; irq !== undefined; irq = ic!.take()) {
+      ic!.deliver(irq);
+    }
+    this.interruptsQuiet = true;
   }
 
-  private nextDeadline(): bigint | undefined {
+  /** A line was unmasked (IRQAckIRQ): the interrupt controller may have one to deliver again. */
+  interruptsChanged(): void {
+    this.interruptsQuiet = false;
+  }
+
+  /** The devices' next deadline (virtual ns), not before now. */
+  private nextDeadline(): number | undefined {
+    const next = this.devicesNext;
+    return next === undefined ? undefined : next > this.time ? next : this.time;
+  }
+
+  private earliestDeviceDeadline(now: bigint): number | undefined {
     let next: bigint | undefined;
     for (const d of this.timed) {
-      const t = d.nextDeadline(this.time);
+      const t = d.nextDeadline(now);
       if (t !== undefined && (next === undefined || t < next)) next = t;
     }
-    return next === undefined || next > this.time ? next : this.time;
+    return toCount(next);
   }
 
   /** Runs a thread for at most `budget` instructions, then enters the kernel for what stopped it. */
-  private runThread(tcb: TCB, budget: bigint): void {
+  private runThread(tcb: TCB, budget: number): void {
     const k = this.kernel;
     activateThread(k, tcb);
     if (tcb !== this.last) this.stats.switches++;
     this.last = tcb;
+    const host = tcb.host;
+    // PD threads first: the checks below would look for properties an address space lacks.
+    if (host instanceof AddressSpace) return this.runUserThread(tcb, (this.addressSpaceOf?.(tcb) ?? host).cpu, budget);
     if (isHostProgram(tcb.host)) {
       // TypeScript user code (the monitor): it leaves its next syscall in its registers.
       tcb.host.next(k, tcb);
       this.stats.syscalls++;
-      if (k.kernelEntry(this.time, true)) handleSyscall(k, tcb, tcb.restartPc);
+      if (k.kernelEntry(BigInt(this.time), true)) handleSyscall(k, tcb, tcb.restartPc);
       return;
     }
     if (isGuestVcpu(tcb.host)) {
@@ -225,23 +295,26 @@ export class Machine {
       suspend(k, tcb);
       return;
     }
-    const cpu = this.space(tcb).cpu;
-    cpu.writeRegisters(this.ids, tcb.context);
-    const before = cpu.executed;
-    this.running = { cpu, start: before };
-    const exit = cpu.run(tcb.context[this.pcIndex]!, budget);
+    this.runUserThread(tcb, this.space(tcb).cpu, budget);
+  }
+
+  /** Runs PD machine code on its engine, then enters the kernel for what stopped it. */
+  private runUserThread(tcb: TCB, cpu: AddressSpace["cpu"], budget: number): void {
+    const k = this.kernel;
+    if (!cpu.hasContext) cpu.useContext(this.ids, this.pcIndex);
+    this.running = cpu;
+    const exit = cpu.runContext(tcb.context, budget);
     this.running = undefined;
-    const ran = cpu.executed - before;
-    this.stats.instructions += ran;
-    this.time += ran * 1000n / INSTRUCTIONS_PER_US;
-    cpu.readRegisters(this.ids, tcb.context);
+    const ran = cpu.ran;
+    this.instructions += ran;
+    this.time += ran * NS_PER_INSTRUCTION;
     switch (exit.kind) {
       case "syscall": {
         this.stats.syscalls++;
         // svc and ecall are both 4 bytes. Without budget left the syscall is restarted later.
         const trapPc = exit.pc - 4n;
         tcb.restartPc = trapPc;
-        if (k.kernelEntry(this.time, true)) handleSyscall(k, tcb, trapPc);
+        if (k.kernelEntry(BigInt(this.time), true)) handleSyscall(k, tcb, trapPc);
         break;
       }
       case "budget":
@@ -255,7 +328,7 @@ export class Machine {
         k.setReg(tcb, "pc", f.pc);
         tcb.restartPc = f.pc;
         // Without budget left the thread restarts at the faulting instruction later.
-        if (k.kernelEntry(this.time, true)) handleFault(k, tcb, f.fault);
+        if (k.kernelEntry(BigInt(this.time), true)) handleFault(k, tcb, f.fault);
       }
     }
   }
@@ -273,6 +346,7 @@ export class Machine {
     if (access === undefined) return false;
     const k = this.kernel;
     const xzr = access.rt === 31;
+    this.sysregAccesses++;
     const operand = xzr ? 0n : k.getReg(tcb, `x${access.rt}`);
     const value = this.sysregs.access(access, this.now, operand);
     if (value === undefined) return false;

@@ -61,6 +61,8 @@ export interface RunOptions {
   readonly cwd?: string;
   /** Test only: capabilities Microkit never gives a PD (microkit/builder.ts TestCap). */
   readonly testCaps?: readonly TestCap[];
+  /** Take the kernel's IPC fast paths (kernel/fastpath.ts); on by default. Results are the same either way. */
+  readonly fastpath?: boolean;
 }
 
 export interface RunResult {
@@ -186,7 +188,10 @@ export function runSystem(o: RunOptions): RunResult {
       diagnostics.push(line);
       o.onDiagnostic?.(line);
     },
-    ackIrq: (irq) => devices?.interrupts.unmask(irq),
+    ackIrq: (irq) => {
+      devices?.interrupts.unmask(irq);
+      machine?.interruptsChanged();
+    },
     halt: () => machine?.halt(),
     enableIrq: (irq, trigger) => devices?.interrupts.enable(irq, trigger),
     disableIrq: (irq) => devices?.interrupts.disable(irq),
@@ -262,6 +267,7 @@ export function runSystem(o: RunOptions): RunResult {
       throw new UserError(refused.map((l) => `${l.loc.file}:${l.loc.line}:${l.loc.column}: error: <irq irq="${l.irq}">: the ${board.name} kernel accepts IRQ numbers ${facts.minIrq} to ${facts.maxIrq} only`).join("\n"));
     }
     for (const line of image.irqLines) ic.enable(line.irq, line.trigger);
+    kernel.fastpath = o.fastpath ?? true;
     machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(kernel, kernel.irqs, irq) };
     o.onStart?.({
       system: o.systemFile, board: board.name, config, arch: board.arch, sel4: abi.source.sel4, microkit: abi.source.microkit,

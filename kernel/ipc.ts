@@ -6,7 +6,7 @@ import { actor, faultDetails } from "./events.js";
 import { faultMessage, faultReplyRegisters, type Fault } from "./faults.js";
 import { kernelThreadPointer, noFaultHandlerReport } from "./fault-report.js";
 import type { Kernel } from "./kernel.js";
-import { decodeMessageInfo, encodeMessageInfo } from "./message-info.js";
+import { decodeMessageInfo, encodeMessageInfo, infoExtraCaps, infoLength, plainMessageInfo } from "./message-info.js";
 import type { Endpoint } from "./objects/endpoint.js";
 import type { Notification } from "./objects/notification.js";
 import type { Reply } from "./objects/reply.js";
@@ -33,8 +33,19 @@ export function doIPCTransfer(k: Kernel, sender: TCB, endpoint: Endpoint | undef
     k.events?.emit({ type: "fault_delivered", ...actor(sender), fault: sender.pendingFault.type, ...to(receiver), badge, label: msg.label, length });
     return;
   }
-  const info = decodeMessageInfo(abi, k.getReg(sender, abi.roles.info));
+  const word = sender.context[k.roleIndex.info]!;
   const fast = abi.roles.mrs.length;
+  const plainLength = Math.min(infoLength(abi, word), abi.ipcBuffer.msgMaxLength);
+  if (plainLength <= fast && !(grant && infoExtraCaps(abi, word) > 0) && k.events === undefined) {
+    // The message fits the registers and takes no caps: what the lines below do, by index (and
+    // without the event, so only while nobody listens).
+    const mrs = k.roleIndex.mrs;
+    for (let i = 0; i < plainLength; i++) receiver.context[mrs[i]!] = sender.context[mrs[i]!]!;
+    receiver.context[k.roleIndex.info] = plainMessageInfo(abi, word, plainLength);
+    receiver.context[k.roleIndex.cap] = badge;
+    return;
+  }
+  const info = decodeMessageInfo(abi, word);
   let length = Math.min(info.length, abi.ipcBuffer.msgMaxLength);
   const withCaps = grant && info.extraCaps > 0;
   const senderBuffer = length > fast || withCaps ? k.ipcBuffer(sender, false) : undefined;

@@ -72,12 +72,27 @@ export class Kernel {
   events: EventHub | undefined;
   /** Virtual time (ns) of the latest kernel entry: the time of the events it emits. */
   nowNs = 0n;
+  /**
+   * Whether the common IPC syscalls take kernel/fastpath.ts. The results are the same either way
+   * (tests compare them); off, every syscall takes the general path.
+   */
+  fastpath = true;
+  /** How many invocations and receives the fast paths handled (for tests and the benchmark). */
+  fastpathsTaken = 0;
   /** The thread that trapped into the kernel, or that runs next (ksCurThread; undefined is idle). */
   current: TCB | undefined;
   private action: SchedulerAction = "ResumeCurrentThread";
   /** Ready queues, per domain and priority (ksReadyQueues[domain * 256 + priority]). */
   private readonly queues: TCB[][] = [];
+  /**
+   * Which ready queues are not empty (seL4's ksReadyQueuesL1Bitmap/L2Bitmap): bit i % 32 of word
+   * i / 32 for queue i, kept with every change to a queue, so choosing a thread need not look at all
+   * 256 priorities.
+   */
+  private readonly readyBits: Uint32Array;
   private readonly regIndex: ReadonlyMap<string, number>;
+  /** Context indices of the registers with an IPC role (abi.roles), for the IPC hot path. */
+  readonly roleIndex: { readonly cap: number; readonly info: number; readonly reply: number; readonly mrs: readonly number[] };
   private readonly msgOffset: number;
 
   // --- MCS time (ticks of the kernel timer) ---
@@ -93,6 +108,8 @@ export class Kernel {
   readonly releaseQueue: TCB[] = [];
   /** The deadline last programmed into the timer (setNextInterrupt), in ticks. */
   private deadline: bigint | undefined;
+  /** ns(deadline), kept with it: the machine asks for it before every run. */
+  private deadlineNs: bigint | undefined;
   private readonly timerHz: bigint;
   private readonly timerPrecision: bigint;
 
@@ -123,6 +140,8 @@ export class Kernel {
     this.maxIrq = platform.maxIrq;
     for (const irq of platform.reservedIrqs ?? []) this.irqs.reserve(irq);
     this.regIndex = new Map(abi.userContext.map((name, i) => [name, i]));
+    const r = abi.roles;
+    this.roleIndex = { cap: this.reg(r.cap), info: this.reg(r.info), reply: this.reg(r.reply), mrs: r.mrs.map((n) => this.reg(n)) };
     const msg = abi.ipcBuffer.fields["msg"];
     if (msg === undefined) throw new Error("ABI tables lack the IPC buffer msg field");
     this.msgOffset = msg.offset;
@@ -137,6 +156,7 @@ export class Kernel {
     this.domSchedule = Array.from({ length: Math.max(length, 2) }, () => ({ domain: 0, duration: 0n }));
     this.domSchedule[0] = { domain: 0, duration: DSCHED_MAX_DURATION };
     this.asidTable = new Array<ASIDPool | undefined>(2 ** abi.vm.asidHighBits);
+    this.readyBits = new Uint32Array((Math.max(this.numDomains, 1) * NUM_PRIORITIES) / 32);
   }
 
   // --- events -----------------------------------------------------------------------------
@@ -271,22 +291,34 @@ export class Kernel {
     if (tcb === this.current) this.rescheduleRequired();
   }
 
+  /** Records whether queue `i` is empty in readyBits. */
+  private mark(i: number, q: TCB[]): void {
+    const bit = 1 << (i & 31);
+    if (q.length > 0) this.readyBits[i >>> 5]! |= bit;
+    else this.readyBits[i >>> 5]! &= ~bit;
+  }
+
   /** Head of its priority queue (tcbSchedEnqueue). */
   enqueue(tcb: TCB): void {
     const q = this.queue(tcb);
     if (!q.includes(tcb)) q.unshift(tcb);
+    this.mark(tcb.domain * NUM_PRIORITIES + tcb.priority, q);
   }
 
   /** Tail of its priority queue (tcbSchedAppend). */
   append(tcb: TCB): void {
     const q = this.queue(tcb);
     if (!q.includes(tcb)) q.push(tcb);
+    this.mark(tcb.domain * NUM_PRIORITIES + tcb.priority, q);
   }
 
   dequeue(tcb: TCB): void {
     const q = this.queue(tcb);
     const i = q.indexOf(tcb);
-    if (i >= 0) q.splice(i, 1);
+    // shift() for the head (the usual case): splice would allocate the removed elements' array.
+    if (i === 0) q.shift();
+    else if (i > 0) q.splice(i, 1);
+    this.mark(tcb.domain * NUM_PRIORITIES + tcb.priority, q);
   }
 
   rescheduleRequired(): void {
@@ -568,13 +600,18 @@ export class Kernel {
 
   private highestReady(): TCB | undefined {
     const dom = this.domainsActive ? this.curDomain : 0;
-    for (let p = NUM_PRIORITIES - 1; p >= 0; p--) {
-      const q = this.queues[dom * NUM_PRIORITIES + p];
-      if (q === undefined) continue;
-      while (q.length > 0) {
-        const t = q[0]!;
-        if (this.isSchedulable(t)) return t;
-        q.shift(); // stale entry: the thread blocked or lost its SC while queued
+    const first = (dom * NUM_PRIORITIES) / 32;
+    // The non-empty queues of the domain, highest priority first.
+    for (let w = first + NUM_PRIORITIES / 32 - 1; w >= first; w--) {
+      for (let bits = this.readyBits[w]!; bits !== 0; bits = this.readyBits[w]!) {
+        const i = w * 32 + 31 - Math.clz32(bits);
+        const q = this.queues[i]!;
+        while (q.length > 0) {
+          const t = q[0]!;
+          if (this.isSchedulable(t)) return t;
+          q.shift(); // stale entry: the thread blocked or lost its SC while queued
+        }
+        this.mark(i, q);
       }
     }
     return undefined;
@@ -650,6 +687,7 @@ export class Kernel {
     const head = this.releaseQueue[0];
     if (head !== undefined) min(headTime(this, head.sc!));
     this.deadline = next === undefined ? undefined : next - this.timerPrecision;
+    this.deadlineNs = this.deadline === undefined ? undefined : this.ns(this.deadline);
   }
 
   private switchTo(tcb: TCB | undefined, reason: ScheduleReason): void {
@@ -670,7 +708,7 @@ export class Kernel {
    */
   timerDeadlineNs(): bigint | undefined {
     if (this.deadline === undefined) return undefined;
-    return this.ns(this.deadline > this.curTime ? this.deadline : this.curTime + 1n);
+    return this.deadline > this.curTime ? this.deadlineNs : this.ns(this.curTime + 1n);
   }
 
   /** When the first thread in the release queue gets its refill. */

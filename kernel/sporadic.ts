@@ -22,13 +22,32 @@ const U64_MAX = (1n << 64n) - 1n;
 
 // --- virtual time <-> timer ticks ------------------------------------------------------------
 
+/**
+ * Nanoseconds per tick when the frequency divides 10^9 (both QEMU boards' timers), else 0: then the
+ * conversions below are one multiplication or division, as exact as the general formulas. The
+ * kernel converts on every entry, so the last frequency's answer is kept.
+ */
+let factorHz = 0n;
+let factor = 0n;
+function nsPerTick(hz: bigint): bigint {
+  if (hz !== factorHz) {
+    factor = 1_000_000_000n % hz === 0n ? 1_000_000_000n / hz : 0n;
+    factorHz = hz;
+  }
+  return factor;
+}
+
 /** The timer's count at virtual time `ns` (a counter at the timer frequency, started at 0 ns). */
 export function nsToTicks(hz: bigint, ns: bigint): bigint {
+  const f = nsPerTick(hz);
+  if (f !== 0n && ns >= 0n) return ns / f;
   return (ns * hz) / 1_000_000_000n;
 }
 
 /** The first virtual time (ns) at which the timer's count reaches `ticks`. */
 export function ticksToNs(hz: bigint, ticks: bigint): bigint {
+  const f = nsPerTick(hz);
+  if (f !== 0n && ticks >= 0n) return ticks * f;
   return (ticks * 1_000_000_000n + hz - 1n) / hz;
 }
 

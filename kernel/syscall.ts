@@ -7,6 +7,7 @@ import { decodeInvocation, performInvocation, type InvocationContext } from "./i
 import { handleFault, receiveIPC, receiveSignal, replyFromKernel } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
 import { lookupExtraCaps } from "./cap-transfer.js";
+import { fastInvocation, fastRecv } from "./fastpath.js";
 import { decodeMessageInfo } from "./message-info.js";
 import { resolveAddressBits, slotCap, type LookupFault, type Slot } from "./objects/cnode.js";
 import type { TCB } from "./objects/tcb.js";
@@ -106,19 +107,21 @@ function dispatchSyscall(k: Kernel, thread: TCB, trapPc: bigint): Outcome {
   }
 }
 
-const names = new WeakMap<object, Map<bigint, string>>();
+const names = new WeakMap<object, Map<number, string>>();
 
 function syscallName(k: Kernel, number: bigint): string | undefined {
   let map = names.get(k.abi);
   if (map === undefined) {
-    map = new Map(Object.entries(k.abi.syscalls).map(([name, n]) => [BigInt(n), name]));
+    map = new Map(Object.entries(k.abi.syscalls).map(([name, n]) => [n, name]));
     names.set(k.abi, map);
   }
-  return map.get(number);
+  // Syscall numbers are small negative integers: a number key hashes faster than a bigint one.
+  return number >= -0x8000_0000n && number <= 0x7fff_ffffn ? map.get(Number(number)) : undefined;
 }
 
 /** handleInvocation: look up the cap, decode, then perform or reply with the error. */
 function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: boolean, canDonate: boolean, firstPhase: boolean, cptr: bigint): Outcome {
+  if (k.fastpath && k.events === undefined && fastInvocation(k, thread, isCall, isBlocking, canDonate, cptr)) return "ok";
   const info = decodeMessageInfo(k.abi, k.getReg(thread, k.abi.roles.info));
   const found = lookupCapAndSlot(thread, cptr);
   if (!found.ok) {
@@ -156,6 +159,7 @@ function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: b
 }
 
 function handleRecv(k: Kernel, thread: TCB, isBlocking: boolean, canReply: boolean): Outcome {
+  if (k.fastpath && k.events === undefined && fastRecv(k, thread, isBlocking, canReply)) return "ok";
   const cptr = k.getReg(thread, k.abi.roles.cap);
   const found = lookupCap(thread, cptr);
   if (!found.ok) return recvFault(k, thread, { type: "CapFault", address: cptr, inReceivePhase: true, lookup: found.fault });

@@ -18,6 +18,9 @@
 #include <string.h>
 #include <unicorn/unicorn.h>
 
+/* The most registers a thread context has (seL4_UserContext: 36 on AArch64, 32 on RISC-V). */
+#define MK_MAX_CONTEXT 48
+
 enum mk_exit_reason {
     MK_EXIT_LIMIT = 0,     /* instruction budget used up (or stopped from outside) */
     MK_EXIT_INTERRUPT = 1, /* exception: syscall trap, fault, undefined instruction, ... (intno) */
@@ -45,7 +48,28 @@ typedef struct mk_cpu {
     uint32_t replay_size;
     uc_hook replay_hook;      /* the memory hook of a replay in progress */
     uc_hook hooks[3];
+    /* The thread context that mk_cpu_run_context exchanges (mk_cpu_set_context). */
+    int32_t context_count;
+    int32_t pc_index;         /* pc is not written: uc_emu_start sets it from the context */
+    int context_ids[MK_MAX_CONTEXT];
+    void *context_ptrs[MK_MAX_CONTEXT]; /* &shadow[i], for the batch read */
+    /* What the engine's registers hold, when shadow_valid: the context last written to or read from
+     * the engine. Every other register write (mk_regs_write) and every run outside
+     * mk_cpu_run_context clears shadow_valid, so an equal shadow entry means the engine already
+     * holds that value and the write can be skipped. */
+    uint64_t shadow[MK_MAX_CONTEXT];
+    bool shadow_valid;
+    uint64_t run_start;       /* executed when the last run began */
 } mk_cpu;
+
+/* The exchange area between JavaScript and mk_cpu_run_context (one process-wide: the emulator runs
+ * one engine at a time): the context in, the context out, and the run's result. */
+typedef struct mk_exchange {
+    uint64_t context[MK_MAX_CONTEXT];
+    double ran;               /* instructions the last run retired (exact below 2^53) */
+} mk_exchange;
+
+static mk_exchange exchange;
 
 /* Runs before the block executes, and a stop requested here ends the run before its first
  * instruction: so the budget is checked before a block and a block is counted only if it runs. */
@@ -146,7 +170,15 @@ void mk_cpu_free(mk_cpu *cpu)
 /* Runs from pc until the guest traps, faults, or has retired `budget` more instructions: whole
  * blocks, so it may run past the budget by the rest of a block, except that a budget of 1 executes
  * exactly one instruction. */
+static uint32_t run(mk_cpu *cpu, uint64_t pc, uint64_t budget);
+
 uint32_t mk_cpu_run(mk_cpu *cpu, uint64_t pc, uint64_t budget)
+{
+    cpu->shadow_valid = false; /* the guest may change any register */
+    return run(cpu, pc, budget);
+}
+
+static uint32_t run(mk_cpu *cpu, uint64_t pc, uint64_t budget)
 {
     uc_hook step = 0;
     cpu->reason = MK_EXIT_LIMIT;
@@ -177,6 +209,61 @@ uint32_t mk_cpu_run(mk_cpu *cpu, uint64_t pc, uint64_t budget)
     }
     return cpu->reason;
 }
+
+/* The registers of a thread context, in its order (engine ids); returns 0, or -1 if too many. */
+int32_t mk_cpu_set_context(mk_cpu *cpu, const int32_t *ids, int32_t count, int32_t pc_index)
+{
+    if (count <= 0 || count > MK_MAX_CONTEXT || pc_index < 0 || pc_index >= count) {
+        return -1;
+    }
+    cpu->context_count = count;
+    cpu->pc_index = pc_index;
+    for (int32_t i = 0; i < count; i++) {
+        cpu->context_ids[i] = ids[i];
+        cpu->context_ptrs[i] = &cpu->shadow[i];
+    }
+    cpu->shadow_valid = false;
+    return 0;
+}
+
+mk_exchange *mk_exchange_area(void) { return &exchange; }
+
+/* One whole run in one call: the context in exchange.context goes into the engine (only registers
+ * that differ from what the engine holds), the thread runs from its pc as mk_cpu_run, and its
+ * registers come back into exchange.context, with the instructions retired in exchange.ran.
+ * Returns the exit reason, and for MK_EXIT_INTERRUPT the exception number times 256 added. */
+uint32_t mk_cpu_run_context(mk_cpu *cpu, double budget)
+{
+    uint32_t reason;
+    int32_t n = cpu->context_count;
+    for (int32_t i = 0; i < n; i++) {
+        uint64_t v = exchange.context[i];
+        if (i == cpu->pc_index || (cpu->shadow_valid && cpu->shadow[i] == v)) {
+            continue;
+        }
+        cpu->error = uc_reg_write(cpu->uc, cpu->context_ids[i], &v);
+        if (cpu->error != UC_ERR_OK) {
+            cpu->shadow_valid = false;
+            cpu->reason = MK_EXIT_ERROR;
+            return cpu->reason;
+        }
+        cpu->shadow[i] = v;
+    }
+    cpu->run_start = cpu->executed;
+    cpu->shadow_valid = false;
+    reason = run(cpu, exchange.context[cpu->pc_index], (uint64_t)budget);
+    if (uc_reg_read_batch(cpu->uc, cpu->context_ids, cpu->context_ptrs, n) == UC_ERR_OK) {
+        cpu->shadow_valid = true;
+        memcpy(exchange.context, cpu->shadow, sizeof(uint64_t) * (size_t)n);
+    } else if (reason != MK_EXIT_ERROR) {
+        cpu->reason = reason = MK_EXIT_ERROR;
+    }
+    exchange.ran = (double)(cpu->executed - cpu->run_start);
+    return reason == MK_EXIT_INTERRUPT ? reason + (cpu->intno << 8) : reason;
+}
+
+/* Instructions retired since the last mk_cpu_run_context began (after mk_cpu_unretire, say). */
+double mk_cpu_ran(const mk_cpu *cpu) { return (double)(cpu->executed - cpu->run_start); }
 
 /* After a fault at pc inside the block counted last: that block was counted whole before it ran,
  * but neither the faulting instruction nor the rest of the block retired (they run again when the
@@ -241,8 +328,9 @@ int32_t mk_set_cpu_model(uc_engine *uc, int32_t model)
 }
 
 /* Register transfer in one FFI call: ids[i] <-> values[i]. */
-int32_t mk_regs_read(uc_engine *uc, const int32_t *ids, uint64_t *values, int32_t count)
+int32_t mk_regs_read(mk_cpu *cpu, const int32_t *ids, uint64_t *values, int32_t count)
 {
+    uc_engine *uc = cpu->uc;
     for (int32_t i = 0; i < count; i++) {
         uc_err err = uc_reg_read(uc, ids[i], &values[i]);
         if (err != UC_ERR_OK) {
@@ -252,8 +340,10 @@ int32_t mk_regs_read(uc_engine *uc, const int32_t *ids, uint64_t *values, int32_
     return UC_ERR_OK;
 }
 
-int32_t mk_regs_write(uc_engine *uc, const int32_t *ids, const uint64_t *values, int32_t count)
+int32_t mk_regs_write(mk_cpu *cpu, const int32_t *ids, const uint64_t *values, int32_t count)
 {
+    uc_engine *uc = cpu->uc;
+    cpu->shadow_valid = false;
     for (int32_t i = 0; i < count; i++) {
         uc_err err = uc_reg_write(uc, ids[i], &values[i]);
         if (err != UC_ERR_OK) {

@@ -59,10 +59,23 @@ export const ffi = {
   mk_cpu_error: mk.func("int32_t mk_cpu_error(void *cpu)"),
   mk_remove_cache: mk.func("int32_t mk_remove_cache(void *uc, uint64_t begin, uint64_t end)"),
   mk_set_cpu_model: mk.func("int32_t mk_set_cpu_model(void *uc, int32_t model)"),
-  mk_regs_read: mk.func("int32_t mk_regs_read(void *uc, const int32_t *ids, uint64_t *values, int32_t count)"),
-  mk_regs_write: mk.func("int32_t mk_regs_write(void *uc, const int32_t *ids, const uint64_t *values, int32_t count)"),
+  mk_regs_read: mk.func("int32_t mk_regs_read(void *cpu, const int32_t *ids, uint64_t *values, int32_t count)"),
+  mk_regs_write: mk.func("int32_t mk_regs_write(void *cpu, const int32_t *ids, const uint64_t *values, int32_t count)"),
+  mk_cpu_set_context: mk.func("int32_t mk_cpu_set_context(void *cpu, const int32_t *ids, int32_t count, int32_t pc_index)"),
+  mk_cpu_run_context: mk.func("uint32_t mk_cpu_run_context(void *cpu, double budget)"),
+  mk_cpu_ran: mk.func("double mk_cpu_ran(void *cpu)"),
   mk_arm64_sysreg_write: mk.func("int32_t mk_arm64_sysreg_write(void *uc, uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm, uint32_t op2, uint64_t value)"),
   mk_arm64_sysreg_read: mk.func("int32_t mk_arm64_sysreg_read(void *uc, uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm, uint32_t op2, _Out_ uint64_t *value)"),
+};
+
+/** The native helper's exchange area (mk_exchange in mkcpu.c): a thread context, then the run's count. */
+const EXCHANGE_CONTEXT_WORDS = 48; // MK_MAX_CONTEXT
+const exchangeArea = mk.func("void *mk_exchange_area(void)")() as Pointer;
+const exchangeBytes = koffi.view(exchangeArea, EXCHANGE_CONTEXT_WORDS * 8 + 8);
+export const exchange = {
+  context: new BigUint64Array(exchangeBytes, 0, EXCHANGE_CONTEXT_WORDS),
+  /** [0]: instructions the last run retired. */
+  counts: new Float64Array(exchangeBytes, EXCHANGE_CONTEXT_WORDS * 8, 1),
 };
 
 /** Host memory for guest-physical ranges: anonymous, page-aligned, zero-filled, committed lazily. */

@@ -77,14 +77,32 @@ function maxUsToTicks(f: ThreadFacts): bigint {
   return useKhz(f) ? U64_MAX / (f.timerFrequencyHz / 1000n) : U64_MAX / (f.timerFrequencyHz / 1_000_000n);
 }
 
+export interface SchedLimits {
+  readonly minBudgetUs: bigint;
+  readonly minBudgetTicks: bigint;
+  readonly maxPeriodUs: bigint;
+}
+
+/** Computed once per ABI: the budget checks of every kernel entry read them. */
+const limits = new WeakMap<Kernel["abi"], SchedLimits>();
+
 /** The limits SchedControlConfigureFlags checks (MIN_BUDGET_US, MIN_BUDGET, MAX_PERIOD_US). */
-export function schedLimits(k: Kernel): { minBudgetUs: bigint; minBudgetTicks: bigint; maxPeriodUs: bigint } {
-  const f = threadFacts(k.abi);
-  return {
-    minBudgetUs: 2n * KERNEL_WCET_US * f.kernelWcetScale,
-    minBudgetTicks: 2n * usToTicks(f, KERNEL_WCET_US) * f.kernelWcetScale,
-    maxPeriodUs: f.staticMaxPeriodUs !== 0n ? f.staticMaxPeriodUs : maxUsToTicks(f) / 8n,
-  };
+let lastLimits: { readonly abi: Kernel["abi"]; readonly limits: SchedLimits } | undefined;
+
+export function schedLimits(k: Kernel): SchedLimits {
+  if (lastLimits?.abi === k.abi) return lastLimits.limits;
+  let l = limits.get(k.abi);
+  if (l === undefined) {
+    const f = threadFacts(k.abi);
+    l = Object.freeze({
+      minBudgetUs: 2n * KERNEL_WCET_US * f.kernelWcetScale,
+      minBudgetTicks: 2n * usToTicks(f, KERNEL_WCET_US) * f.kernelWcetScale,
+      maxPeriodUs: f.staticMaxPeriodUs !== 0n ? f.staticMaxPeriodUs : maxUsToTicks(f) / 8n,
+    });
+    limits.set(k.abi, l);
+  }
+  lastLimits = { abi: k.abi, limits: l };
+  return l;
 }
 
 /** refill_absolute_max: how many refills fit in the SC object after sched_context_t. */

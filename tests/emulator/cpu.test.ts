@@ -439,3 +439,57 @@ describe.each(ARCHES)("engine regions on %s", (arch) => {
     expect(cpu.lookup(0x100_0000n + 0x2000n)).toEqual({ pa: cpu.lookup(0x100_0000n)!.pa + BigInt(PAGE), rights: R });
   });
 });
+
+describe.each(ARCHES)("Cpu.runContext on %s", (arch) => {
+  const a64 = arch === "aarch64";
+  // A context of pc and four registers: two the code reads (in0, in1), one it writes (out), one it
+  // leaves alone (kept).
+  const [in0, in1, out, kept] = a64 ? ["x0", "x1", "x9", "x20"] : ["a0", "a1", "s1", "s4"];
+  const names = ["pc", in0, in1, out, kept];
+  const source = { aarch64: "add x9, x0, x1\n svc #0\n b 0", riscv64: ".option norvc\n add s1, a0, a1\n ecall\n j 0" };
+
+  function setup() {
+    const { cpu } = withCode(arch, source);
+    cpu.useContext(cpu.regIds(names), 0);
+    return cpu;
+  }
+
+  test("runs from the context's pc and brings every context register back, with the instructions retired", () => {
+    const cpu = setup();
+    const context = BigUint64Array.of(CODE, 40n, 2n, 0n, 7n);
+    expect(cpu.runContext(context, 1000)).toEqual({ kind: "syscall", pc: CODE + 8n });
+    expect([...context]).toEqual([CODE + 8n, 40n, 2n, 42n, 7n]);
+    expect(cpu.ran).toBe(2);
+    expect(cpu.readRegister(out)).toBe(42n);
+  });
+
+  test("a register changed in the context reaches the engine; two threads alternating on one engine each see their own registers", () => {
+    const cpu = setup();
+    const a = BigUint64Array.of(CODE, 1n, 2n, 0n, 0xaan);
+    const b = BigUint64Array.of(CODE, 100n, 200n, 0n, 0xbbn);
+    cpu.runContext(a, 1000);
+    cpu.runContext(b, 1000);
+    expect([a[3], a[4], b[3], b[4]]).toEqual([3n, 0xaan, 300n, 0xbbn]);
+    a[0] = CODE;
+    a[1] = 5n;
+    cpu.runContext(a, 1000);
+    expect([...a]).toEqual([CODE + 8n, 5n, 2n, 7n, 0xaan]);
+  });
+
+  test("a register written to the engine outside runContext does not survive the next runContext", () => {
+    const cpu = setup();
+    const context = BigUint64Array.of(CODE, 1n, 2n, 0n, 9n);
+    cpu.runContext(context, 1000);
+    // The engine now differs from the context only in `kept`, which the context's copy must restore.
+    cpu.writeRegister(kept, 0x1234n);
+    cpu.writeRegister(in0, 0x1000n);
+    context[0] = CODE;
+    cpu.runContext(context, 1000);
+    expect([...context]).toEqual([CODE + 8n, 1n, 2n, 3n, 9n]);
+  });
+
+  test("a context of another length is refused", () => {
+    const cpu = setup();
+    expect(() => cpu.runContext(new BigUint64Array(4), 1000)).toThrow(/context of 4 registers, expected 5/);
+  });
+});

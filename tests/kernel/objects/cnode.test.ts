@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Cap } from "../../../kernel/cap.js";
-import { CNode, resolveAddressBits, slotCap } from "../../../kernel/objects/cnode.js";
+import { capAtAddress, CNode, resolveAddressBits, slotCap } from "../../../kernel/objects/cnode.js";
 import { lookupCap } from "../../../kernel/syscall.js";
 import { Endpoint, Sim, endpointCap, microkitJson } from "../harness.js";
 
@@ -115,5 +115,65 @@ describe("resolveAddressBits with explicit depths and guards", () => {
     // The same path with guard bit 0 at the second level.
     const bad = 0b10_0_110_00_1001n << 4n;
     expect(resolveAddressBits({ type: "cnode", object: l1, guard: 0n, guardSize: 0 }, bad, 16)).toEqual({ ok: false, fault: { type: "GuardMismatch", bitsLeft: 14, guardFound: 1n, bitsFound: 1 } });
+  });
+});
+
+describe("capAtAddress (the fast paths' lookup) agrees with resolveAddressBits over 64 bits", () => {
+  const ep = new Endpoint();
+  /** A deterministic pseudo-random stream (xorshift), so a failure names a reproducible case. */
+  let seed = 0x2545f491;
+  const rand = (n: number): number => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  /** Two levels: a root of radix r1 and guard g1, its slots mixing endpoints, nulls and a child CNode. */
+  function cspace(): Cap {
+    const childRadix = 1 + rand(9);
+    const child = new CNode(childRadix);
+    for (let i = 0; i < child.slots.length; i++) child.slots[i] = rand(3) === 0 ? { type: "null" } : endpointCap(ep, BigInt(i));
+    const radix = 1 + rand(7);
+    const root = new CNode(radix);
+    const guardSize = rand(3) === 0 ? 0 : rand(64 - radix);
+    const childGuardSize = rand(2) === 0 ? 64 - radix - guardSize - childRadix : rand(60);
+    for (let i = 0; i < root.slots.length; i++) {
+      root.slots[i] = rand(2) === 0
+        ? { type: "cnode", object: child, guard: BigInt(rand(2) === 0 ? 0 : rand(8)), guardSize: Math.max(childGuardSize, 0) }
+        : endpointCap(ep, BigInt(100 + i));
+    }
+    const guard = guardSize === 0 ? BigInt(rand(3) === 0 ? 1 : 0) : BigInt(rand(2) === 0 ? 0 : rand(4));
+    return { type: "cnode", object: root, guard, guardSize };
+  }
+  const cptrs = (): bigint[] => [
+    0n, 1n, BigInt(rand(512)), BigInt(rand(1 << 16)), BigInt(rand(2 ** 31)) * 2n + 1n, 0xffff_ffffn, 0x1_0000_0000n,
+    BigInt(rand(64)) << 58n, (BigInt(rand(64)) << 58n) | BigInt(rand(1 << 20)), (1n << 64n) - 1n, BigInt(rand(4)) << BigInt(rand(64)),
+  ];
+
+  it("on random two-level CSpaces and cptrs, small and large", () => {
+    const seen = { found: 0, deep: 0, failed: 0 };
+    for (let n = 0; n < 300; n++) {
+      const root = cspace();
+      for (const cptr of cptrs()) {
+        const r = resolveAddressBits(root, cptr, 64);
+        expect(capAtAddress(root, cptr), `cptr 0x${cptr.toString(16)}`).toBe(r.ok ? slotCap(r.slot) : undefined);
+        if (!r.ok) seen.failed++;
+        else if (r.slot.cnode === (root as Cap & { type: "cnode" }).object) seen.found++;
+        else seen.deep++;
+      }
+    }
+    // The cases cover lookups that stop in the root, go on into the child, and fault.
+    expect(seen.found).toBeGreaterThan(50);
+    expect(seen.deep).toBeGreaterThan(50);
+    expect(seen.failed).toBeGreaterThan(50);
+  });
+
+  it("on the Microkit CSpace shape", () => {
+    const sim = new Sim("aarch64");
+    const pd = sim.thread("pd");
+    for (const cptr of [0n, 4n, 74n, 511n, 512n, 1n << 57n, 3n << 58n, 5n << 58n]) {
+      const r = resolveAddressBits(pd.tcb.cspaceRoot, cptr, 64);
+      expect(capAtAddress(pd.tcb.cspaceRoot, cptr)).toBe(r.ok ? slotCap(r.slot) : undefined);
+    }
   });
 });
