@@ -295,7 +295,6 @@ function finaliseCap(k: Kernel, cap: Cap, final: boolean, finalising: Set<CNode>
     case "untyped":
     case "arch_object":
     case "asid_control":
-    case "irq_control":
     case "smc":
     case "null":
       break;

@@ -1,5 +1,6 @@
 // Message passing: endpoints, notifications, replies and fault delivery
 // (seL4 src/object/endpoint.c, notification.c, reply.c, src/kernel/thread.c, faulthandler.c).
+import { sanitiseRegister, userRegister } from "./user-registers.js";
 import type { Cap } from "./cap.js";
 import { lookupExtraCaps, transferCaps } from "./cap-transfer.js";
 import { actor, faultDetails } from "./events.js";
@@ -24,7 +25,7 @@ import { tcbAppend, type TCB } from "./objects/tcb.js";
 export function doIPCTransfer(k: Kernel, sender: TCB, endpoint: Endpoint | undefined, badge: bigint, grant: boolean, receiver: TCB): void {
   const abi = k.abi;
   if (sender.pendingFault !== undefined) {
-    const msg = faultMessage(abi, sender.pendingFault, sender.restartPc, (name) => k.getReg(sender, name));
+    const msg = faultMessage(abi, sender.pendingFault, sender.restartPc, (name) => userRegister(k, sender, k.reg(name)));
     // setMRs_fault, seL4_Fault_Timeout: the badge, then the consumed time if the thread has an SC.
     const mrs = sender.pendingFault.type === "Timeout" && sender.sc !== undefined ? [...msg.mrs, updateConsumed(k, sender.sc)] : msg.mrs;
     const length = k.setMRs(receiver, mrs);
@@ -194,7 +195,10 @@ function copyMRsFaultReply(k: Kernel, sender: TCB, receiver: TCB, regs: readonly
     const v = k.getMR(sender, buffer, i);
     // FaultIP is where a Restart thread resumes (activateThread); the other names are user registers.
     if (regs[i] === "FaultIP") receiver.restartPc = v;
-    else k.setReg(receiver, regs[i]!, v);
+    else {
+      const r = k.reg(regs[i]!);
+      receiver.context[r] = sanitiseRegister(k, receiver, r, BigInt.asUintN(64, v));
+    }
   }
 }
 

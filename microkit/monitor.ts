@@ -4,6 +4,7 @@
 // reported with the fields upstream's debug monitor prints (the wording is ours) and never answered,
 // so the faulting PD stays stopped while the rest of the system runs on; a passive PD's handshake
 // moves its scheduling context to its notification.
+import { userRegister } from "../kernel/user-registers.js";
 import { arm64FaultStatus, type BitRange } from "../kernel/abi.js";
 import type { Kernel } from "../kernel/kernel.js";
 import type { Notification } from "../kernel/objects/notification.js";
@@ -96,7 +97,8 @@ export class Monitor implements HostProgram {
       default:
         break;
     }
-    const regs = abi.userContext.map((r, i) => `${r} ${hex(pd.tcb.context[i]!)}`);
+    // As upstream's monitor reads them (TCB ReadRegisters): SPSR with its mode bits.
+    const regs = abi.userContext.map((r, i) => `${r} ${hex(userRegister(k, pd.tcb, i))}`);
     for (let i = 0; i < regs.length; i += 6) say(`  ${regs.slice(i, i + 6).join("  ")}`);
   }
 

@@ -1,6 +1,7 @@
 // TCB invocations (seL4 src/object/tcb.c decodeTCBInvocation and the invokeTCB_* functions, MCS
 // config; src/kernel/thread.c suspend/restart). Argument positions come from marshalling.json, extra
 // caps from the invocation's caps_or_badges. Decode checks in seL4's order and mutates nothing.
+import { sanitiseRegister, userRegister } from "../user-registers.js";
 import { updateCapData, type Cap } from "../cap.js";
 import type { SyscallError } from "../errors.js";
 import { invocationExtraCaps } from "../extra-caps.js";
@@ -296,7 +297,7 @@ export function performTCBInvocation(k: Kernel, inv: TCBInvocation): void {
       const pc = k.reg("pc");
       inv.values.forEach((v, i) => {
         if (i === pc) tcb.restartPc = v;
-        else tcb.context[i] = v;
+        else tcb.context[i] = sanitiseRegister(k, tcb, i, v);
       });
       k.setReg(tcb, "pc", tcb.restartPc);
       if (inv.resume) restart(k, tcb);
@@ -365,7 +366,7 @@ function faultIP(k: Kernel, tcb: TCB): bigint {
 
 /** The registers in seL4_UserContext order, pc being FaultIP. */
 function userContext(k: Kernel, tcb: TCB): bigint[] {
-  const values = Array.from(tcb.context);
+  const values = Array.from(tcb.context, (_, i) => userRegister(k, tcb, i));
   values[k.reg("pc")] = faultIP(k, tcb);
   return values;
 }
@@ -380,7 +381,7 @@ function copyRegisters(k: Kernel, src: TCB, dest: TCB, o: { suspendSource: boole
   if (o.transferFrame) {
     for (let i = 0; i < frame; i++) {
       if (i === pc) dest.restartPc = values[i]!;
-      else dest.context[i] = values[i]!;
+      else dest.context[i] = sanitiseRegister(k, dest, i, values[i]!);
     }
     k.setReg(dest, "pc", dest.restartPc); // setNextPC(dest, getRestartPC(dest))
   }

@@ -167,6 +167,8 @@ describe.each(ARCHES)("unknown syscalls (%s)", (arch) => {
       if (field === "FaultIP") values[field] = trapPc;
       else if (field === "Syscall") values[field] = NUMBER;
       else if (regName(field) === w.sim.abi.syscallRegister) values[field] = NUMBER;
+      // seL4 reports an AArch64 SPSR as its flags plus PSTATE_USER (EL0t, FIQ masked: 0x40).
+      else if (field === "SPSR") values[field] = (w.sim.reg(w.child, regName(field)) & 0xf0000000n) | 0x40n;
       else values[field] = w.sim.reg(w.child, regName(field));
     }
     expect(w.sim.trap(w.child, "", {}, NUMBER)).toBe(w.handler.tcb);
@@ -246,7 +248,7 @@ describe.each(ARCHES)("faults without a handler, and CPU faults (%s)", (arch) =>
     handleFault(sim.k, child.tcb, { type: "UserException", number: 0x25n, code: 0x7n });
     const ue = faultType(arch, "seL4_Fault_UserException");
     expect(ue.length).toBe((archJson(arch)["faults"]["types"]["seL4_Fault_UserException"]["length"]) as number);
-    const expected = faultMrs(arch, "seL4_Fault_UserException", { FaultIP: faultPc, SP: 0x7000n, SPSR: 0x60000000n, Number: 0x25n, Code: 0x7n });
+    const expected = faultMrs(arch, "seL4_Fault_UserException", { FaultIP: faultPc, SP: 0x7000n, SPSR: 0x60000040n, Number: 0x25n, Code: 0x7n });
     expect(expected).toHaveLength(ue.length);
     expect(sim.info(handler)).toBe(msgInfo(arch, { label: ue.label, length: ue.length }));
     expect(received(handler, ue.length)).toEqual(expected);

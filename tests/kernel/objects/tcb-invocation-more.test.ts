@@ -30,6 +30,9 @@ function world(arch: Arch) {
 
 const ctx = (arch: Arch): string[] => archJson(arch)["registers"]["seL4_UserContext"] as string[];
 
+/** What seL4 reports for a register holding `v`: an AArch64 SPSR is its flags plus PSTATE_USER (EL0t, FIQ masked). */
+const reported = (arch: Arch, name: string, v: bigint): bigint => (arch === "aarch64" && name === "spsr" ? (v & 0xf0000000n) | 0x40n : v);
+
 describe.each(ARCHES)("TCBReadRegisters (%s)", (arch) => {
   it("replies with `count` registers in seL4_UserContext order, MR4 on in the IPC buffer, pc = where the thread restarts", () => {
     const { sim, parent, child } = world(arch);
@@ -38,7 +41,7 @@ describe.each(ARCHES)("TCBReadRegisters (%s)", (arch) => {
     names.forEach((n, i) => { if (n !== "pc") sim.setReg(child, n, 0x1000n + BigInt(i)); });
     child.tcb.restartPc = 0x400123n;
     call(sim, parent, CHILD, "TCBReadRegisters", [0n, 6n]);
-    const expected = names.slice(0, 6).map((n, i) => (n === "pc" ? 0x400123n : 0x1000n + BigInt(i)));
+    const expected = names.slice(0, 6).map((n, i) => (n === "pc" ? 0x400123n : reported(arch, n, 0x1000n + BigInt(i))));
     expect(reply(sim, parent)).toEqual(success(...expected));
     expect(sim.badge(parent)).toBe(0n);
   });
@@ -52,6 +55,24 @@ describe.each(ARCHES)("TCBReadRegisters (%s)", (arch) => {
     const r = reply(sim, parent);
     expect(r.mrs.length).toBe(archJson(arch)["registers"]["count"]);
     expect(r.mrs[names.length - 1]).toBe(0xa0n + BigInt(names.length - 1));
+  });
+
+  it("SPSR (AArch64) reads as its condition flags plus user mode; a write keeps only the flags and user mode", () => {
+    const { sim, parent, child } = world(arch);
+    call(sim, parent, CHILD, "TCBSuspend");
+    const names = ctx(arch);
+    const n = BigInt(names.length);
+    call(sim, parent, CHILD, "TCBReadRegisters", [0n, n]);
+    const before = reply(sim, parent).mrs;
+    // A new thread's flags are clear: seL4 reports PSTATE_USER alone (0x40 in the debug config).
+    names.forEach((name, i) => { if (name === "spsr") expect(before[i]).toBe(0x40n); });
+    // Write every register as all ones but pc: an EL1h mode with every mask set is refused, flags kept.
+    const values = names.map((name) => (name === "pc" ? 0x400000n : (1n << 64n) - 1n));
+    call(sim, parent, CHILD, "TCBWriteRegisters", [0n, n, ...values]);
+    expect(reply(sim, parent)).toEqual(success());
+    call(sim, parent, CHILD, "TCBReadRegisters", [0n, n]);
+    const after = reply(sim, parent).mrs;
+    names.forEach((name, i) => expect(after[i]).toBe(name === "pc" ? 0x400000n : reported(arch, name, (1n << 64n) - 1n)));
   });
 
   it("suspend_source (MR0 bit 0) stops the source first", () => {
