@@ -36,7 +36,9 @@ export type CpuExit =
   | { readonly kind: "syscall"; readonly pc: bigint }
   | { readonly kind: "exception"; readonly code: number; readonly pc: bigint }
   | { readonly kind: "memory"; readonly access: Access; readonly cause: "unmapped" | "permission"; readonly address: bigint; readonly pc: bigint }
-  | { readonly kind: "budget"; readonly pc: bigint };
+  | { readonly kind: "budget"; readonly pc: bigint }
+  /** An FP instruction at pc while the FPU is disabled (setFpu); it has not run. */
+  | { readonly kind: "fp-trap"; readonly pc: bigint };
 
 /**
  * Device registers behind mapMmio. The engine (2.0.1) delivers at most 4 bytes per call: an 8-byte
@@ -109,7 +111,13 @@ export class Cpu {
   /** Host memory this engine allocated beyond the first pool chunk (more page tables). */
   private readonly extraChunks: Pointer[] = [];
   private readonly tables: PageTable;
-  private readonly fpu: boolean;
+  /** User code may use the FPU; see setFpu. */
+  private fpuOn: boolean;
+  /** The thread whose FP/SIMD state the engine's FP registers hold (kept by the machine). */
+  fpuOwner: object | undefined;
+  private readonly fpIds: Int32Array;
+  /** Where each FP register's bytes start in a save area, and the area's size last. */
+  private readonly fpOffsets: Int32Array;
   private asid = 0n;
   private nextPrivate = PRIVATE_BASE + BigInt(POOL_BYTES);
   private readonly oneId = new Int32Array(1);
@@ -122,7 +130,10 @@ export class Cpu {
   constructor(arch: Arch, options: CpuOptions = {}) {
     this.arch = arch;
     this.spec = ARCH[arch];
-    this.fpu = options.fpu ?? true;
+    this.fpuOn = options.fpu ?? true;
+    this.fpIds = Int32Array.from(this.spec.fpRegs);
+    this.fpOffsets = new Int32Array(this.spec.fpRegBytes.length + 1);
+    this.spec.fpRegBytes.forEach((n, i) => (this.fpOffsets[i + 1] = this.fpOffsets[i]! + n));
     const out: [Pointer | null] = [null];
     check(ffi.uc_open(this.spec.ucArch, this.spec.ucMode, out) as number, "uc_open");
     this.uc = out[0] as Pointer;
@@ -394,6 +405,8 @@ export class Cpu {
       }
       case MK_EXIT.LIMIT:
         return { kind: "budget", pc: at };
+      case MK_EXIT.FP_TRAP:
+        return { kind: "fp-trap", pc: at };
       default:
         if (this.spec.stopIntno !== undefined && ffi.mk_cpu_error(this.native) === UC_ERR_INSN_INVALID) {
           return { kind: "exception", code: this.spec.stopIntno, pc: at };
@@ -506,13 +519,13 @@ export class Cpu {
       this.writeRegister("x3", this.sysregRead(SCTLR_EL1) | SCTLR_M);
       this.writeRegister("elr_el1", stop);
       this.sysregWrite(SPSR_EL1, 0n); // EL0t
-      // CPACR_EL1.FPEN (bits 21:20) = 0b11: FP/SIMD does not trap at EL0.
-      this.writeRegister("cpacr_el1", this.fpu ? 3n << 20n : 0n);
+      // CPACR_EL1.FPEN (bits 21:20) = 0b11: FP/SIMD does not trap at EL0 (a disabled FPU is setFpu's).
+      this.writeRegister("cpacr_el1", 3n << 20n);
     } else {
       this.writeRegister("a0", SATP_SV39 | (this.tables.root >> 12n));
       this.writeRegister("mepc", stop);
-      // MSTATUS: MPP (bits 12:11) = U; FS (bits 14:13) = Initial when the FPU is on, Off otherwise.
-      this.writeRegister("mstatus", this.fpu ? 1n << 13n : 0n);
+      // MSTATUS: MPP (bits 12:11) = U; FS (bits 14:13) = Initial (a disabled FPU is setFpu's).
+      this.writeRegister("mstatus", 1n << 13n);
     }
     const reason = ffi.mk_cpu_run(this.native, trampoline, 16n) as number;
     const intno = ffi.mk_cpu_intno(this.native) as number;
@@ -525,6 +538,46 @@ export class Cpu {
       this.flushTlb();
     }
     for (const r of scratch) this.writeRegister(r, 0n);
+    if (!this.fpuOn) this.setFpTrap(true);
+  }
+
+  /** Whether user code may use the FPU now (setFpu). */
+  get fpuEnabled(): boolean {
+    return this.fpuOn;
+  }
+
+  /**
+   * Lets user code use the FPU, or makes its FP instructions trap, as seL4 sets CPACR_EL1.FPEN /
+   * sstatus.FS per thread. The engine cannot do it itself: on AArch64 it ignores CPACR_EL1
+   * (Unicorn 2.0.1's fp_exception_el always answers 0); on RISC-V MSTATUS.FS is out of reach from
+   * U-mode, and the engine mistranslates an instruction it finds illegal at translation time (its
+   * block gets a negative size, whose page lookup may fault as an instruction fetch). So while
+   * the FPU is off the native helper checks each instruction before it runs and ends the run at
+   * the first FP one (exit kind "fp-trap"); that costs a call per instruction for those threads only.
+   */
+  setFpu(on: boolean): void {
+    if (on === this.fpuOn) return;
+    this.setFpTrap(!on);
+    this.fpuOn = on;
+  }
+
+  private setFpTrap(on: boolean): void {
+    check(ffi.mk_cpu_set_fp_trap(this.native, on ? 1 : 0, this.tables.root) as number, "set the FP trap");
+  }
+
+  /** Bytes of one thread's FP/SIMD state (saveFpu, loadFpu). */
+  get fpuStateBytes(): number {
+    return this.fpOffsets[this.fpOffsets.length - 1]!;
+  }
+
+  /** The FP/SIMD registers into `out` (fpuStateBytes long). The FPU must be enabled. */
+  saveFpu(out: Uint8Array): void {
+    check(ffi.mk_regs_read_bytes(this.native, this.fpIds, this.fpOffsets, this.fpIds.length, out) as number, "read the FP registers");
+  }
+
+  /** The FP/SIMD registers from `state` (as saveFpu wrote it). The FPU must be enabled. */
+  loadFpu(state: Uint8Array): void {
+    check(ffi.mk_regs_write_bytes(this.native, this.fpIds, this.fpOffsets, this.fpIds.length, state) as number, "write the FP registers");
   }
 
   private sysregRead(reg: SysregEncoding): bigint {

@@ -2,7 +2,7 @@
 // numbers, the trampoline that turns the MMU on and enters user mode, and the values it loads into
 // the translation registers (emulator/cpu.ts runs it; emulator/page-table.ts writes the tables).
 import type { Arch } from "./cpu.js";
-import { ARM64_REGS, RISCV_REGS, UC_ARCH_ARM64, UC_ARCH_RISCV, UC_MODE_ARM, UC_MODE_RISCV64 } from "./unicorn/constants.js";
+import { ARM64_FP_REGS, ARM64_REGS, RISCV_FP_REGS, RISCV_REGS, UC_ARCH_ARM64, UC_ARCH_RISCV, UC_MODE_ARM, UC_MODE_RISCV64 } from "./unicorn/constants.js";
 
 export interface ArchSpec {
   readonly ucArch: number;
@@ -26,6 +26,9 @@ export interface ArchSpec {
    */
   readonly stopIntno: number | undefined;
   readonly minInsnBytes: number;
+  /** The FP/SIMD state a thread owns (engine ids) and each register's bytes in a save area. */
+  readonly fpRegs: readonly number[];
+  readonly fpRegBytes: readonly number[];
 }
 
 export const ARCH: Readonly<Record<Arch, ArchSpec>> = {
@@ -33,12 +36,14 @@ export const ARCH: Readonly<Record<Arch, ArchSpec>> = {
   aarch64: {
     ucArch: UC_ARCH_ARM64, ucMode: UC_MODE_ARM, regs: ARM64_REGS, syscallIntno: 2, fetchFault: 3, dataFaults: [4],
     exceptionPcSkew: 0n, stopIntno: undefined, minInsnBytes: 4,
+    fpRegs: ARM64_FP_REGS, fpRegBytes: [...Array<number>(32).fill(16), 8, 8],
   },
   // QEMU target/riscv (cpu_bits.h): RISCV_EXCP_U_ECALL = 8, BREAKPOINT = 3, INST_PAGE_FAULT = 12,
   // LOAD_PAGE_FAULT = 13, STORE_AMO_PAGE_FAULT = 15.
   riscv64: {
     ucArch: UC_ARCH_RISCV, ucMode: UC_MODE_RISCV64, regs: RISCV_REGS, syscallIntno: 8, fetchFault: 12, dataFaults: [13, 15],
     exceptionPcSkew: 4n, stopIntno: 3, minInsnBytes: 4,
+    fpRegs: RISCV_FP_REGS, fpRegBytes: [...Array<number>(32).fill(8), 8],
   },
 };
 

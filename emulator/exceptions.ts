@@ -16,8 +16,14 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const ARM64_LEVEL = 3n;
 const ARM64_TRANSLATION_FAULT = 0x04n + ARM64_LEVEL;
 const ARM64_PERMISSION_FAULT = 0x0cn + ARM64_LEVEL;
-// Exception classes from the Arm ARM (ESR_ELx.EC): BRK instruction from AArch64.
+// Exception classes from the Arm ARM (ESR_ELx.EC): BRK instruction from AArch64; access to SIMD or
+// floating-point registers trapped (by CPACR_EL1.FPEN), whose ISS for an AArch64 instruction has
+// CV = 1 and COND = 0xe (Arm ARM D17.2.37; QEMU syn_fp_access_trap(1, 0xe, false)).
 const ARM64_EC_BRK = 0x3cn;
+const ARM64_EC_FP_ACCESS = 0x07n;
+const ARM64_FP_ACCESS_ISS = (1n << 24n) | (0xen << 20n);
+// RISC-V scause 2: illegal instruction (Privileged Architecture, mcause values).
+const RISCV_ILLEGAL_INSTRUCTION = 2n;
 // QEMU exception numbers the engine reports (target/arm/internals.h).
 const ARM64_EXCP_BKPT = 7;
 
@@ -56,11 +62,17 @@ export function exitToFault(abi: { readonly arch: KernelAbi["arch"]; readonly vm
     return { pc: exit.pc, fault: { type: "VMFault", address: exit.address, instruction, fsr: (ec << f.ec.lo) | (1n << f.ilBit) | wnr | fsc } };
   }
   if (arch === "riscv64") {
-    // The exception number is the scause value (riscv64.json vm.other_exceptions_fact).
-    return { pc: exit.pc, fault: { type: "UserException", number: BigInt(exit.code), code: 0n } };
+    // The exception number is the scause value (riscv64.json vm.other_exceptions_fact); an FP
+    // instruction with sstatus.FS Off is an illegal instruction.
+    const scause = exit.kind === "fp-trap" ? RISCV_ILLEGAL_INSTRUCTION : BigInt(exit.code);
+    return { pc: exit.pc, fault: { type: "UserException", number: scause, code: 0n } };
   }
   const f = arm64FaultStatus();
   const il = 1n << f.ilBit;
+  if (exit.kind === "fp-trap") {
+    const esr = (ARM64_EC_FP_ACCESS << f.ec.lo) | il | ARM64_FP_ACCESS_ISS;
+    return { pc: exit.pc, fault: abi.vm.hypervisor ? { type: "VCPUFault", hsr: esr } : { type: "UserException", number: esr, code: 0n } };
+  }
   if (exit.code === ARM64_EXCP_BKPT) {
     const imm16 = BigInt(((insn(exit.pc) ?? 0) >>> 5) & 0xffff);
     const esr = (ARM64_EC_BRK << f.ec.lo) | il | imm16;
@@ -70,3 +82,4 @@ export function exitToFault(abi: { readonly arch: KernelAbi["arch"]; readonly vm
   // Number is that ESR (aarch64.json vm.other_exceptions_fact).
   return { pc: exit.pc, fault: { type: "UserException", number: il, code: 0n } };
 }
+

@@ -14,6 +14,8 @@ import { suspend } from "../kernel/objects/tcb-invocation.js";
 import { AddressSpace } from "./address-space.js";
 import { Cpu, type Arch } from "./cpu.js";
 import { exitToFault } from "./exceptions.js";
+import { ThreadFpus } from "./fpu.js";
+import { threadFacts } from "../kernel/marshalling.js";
 import { decodeSysregAccess, SysregBus } from "./sysregs.js";
 
 /** Engine register names for the seL4_UserContext entries that the engine calls otherwise. */
@@ -129,7 +131,11 @@ export class Machine {
     const names = kernel.abi.userContext.map((n) => ENGINE_NAME[arch][n] ?? n);
     this.ids = probe.cpu.regIds(names);
     this.pcIndex = kernel.reg("pc");
+    this.fpus = new ThreadFpus(threadFacts(kernel.abi).tcbFlags["seL4_TCBFlag_fpuDisabled"] ?? 0n);
   }
+
+  /** Each thread's FP/SIMD registers and whether its FPU is enabled. */
+  private readonly fpus: ThreadFpus;
 
   /** The engine running now. */
   private running: AddressSpace["cpu"] | undefined;
@@ -302,6 +308,7 @@ export class Machine {
   private runUserThread(tcb: TCB, cpu: AddressSpace["cpu"], budget: number): void {
     const k = this.kernel;
     if (!cpu.hasContext) cpu.useContext(this.ids, this.pcIndex);
+    this.fpus.prepare(tcb, cpu);
     this.running = cpu;
     const exit = cpu.runContext(tcb.context, budget);
     this.running = undefined;

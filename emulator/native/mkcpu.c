@@ -26,6 +26,7 @@ enum mk_exit_reason {
     MK_EXIT_INTERRUPT = 1, /* exception: syscall trap, fault, undefined instruction, ... (intno) */
     MK_EXIT_MEMORY = 2,    /* invalid access to an address no engine region covers (access, address) */
     MK_EXIT_ERROR = 3,     /* uc_emu_start returned another error (error) */
+    MK_EXIT_FP_TRAP = 4,   /* an FP instruction while the FPU is disabled (mk_cpu_set_fp_trap); pc at it */
 };
 
 typedef struct mk_cpu {
@@ -60,6 +61,14 @@ typedef struct mk_cpu {
     uint64_t shadow[MK_MAX_CONTEXT];
     bool shadow_valid;
     uint64_t run_start;       /* executed when the last run began */
+    /* The FPU disabled (mk_cpu_set_fp_trap): the engine cannot trap FP instructions itself (see
+     * emulator/cpu.ts setFpu), so a code hook ends each run before one, reading instructions
+     * through the page tables at fp_root. */
+    bool riscv;
+    uc_hook fp_hook;
+    uint64_t fp_root;
+    uint64_t fp_page_va;      /* the code page translated last, while fp_page_pa is not ~0 */
+    uint64_t fp_page_pa;
 } mk_cpu;
 
 /* The exchange area between JavaScript and mk_cpu_run_context (one process-wide: the emulator runs
@@ -98,6 +107,120 @@ static void on_step(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     cpu->executed++;
     cpu->block_start = address;
     cpu->block_end = address + size;
+}
+
+/* Stage-1 walk of the emulator's own tables (emulator/page-table.ts: 4 KiB pages only): AArch64
+ * VMSAv8-64 with four levels, RISC-V Sv39 with three; ~0 if va is not mapped. */
+static uint64_t translate(const mk_cpu *cpu, uint64_t va)
+{
+    uint64_t table = cpu->fp_root;
+    int levels = cpu->riscv ? 3 : 4;
+    for (int level = 0; level < levels; level++) {
+        uint64_t pte;
+        uint64_t index = (va >> (12 + 9 * (levels - 1 - level))) & 511;
+        if (uc_mem_read(cpu->uc, table + index * 8, &pte, 8) != UC_ERR_OK) {
+            return ~0ull;
+        }
+        if (cpu->riscv) {
+            if ((pte & 1) == 0) {
+                return ~0ull;
+            }
+            table = ((pte >> 10) & ((1ull << 44) - 1)) << 12;
+        } else {
+            if ((pte & 3) != 3) {
+                return ~0ull;
+            }
+            table = pte & 0x0000fffffffff000ull;
+        }
+    }
+    return table | (va & 0xfff);
+}
+
+/* The 16-bit halfword of user code at va, through the cached translation of its page. */
+static bool code_halfword(mk_cpu *cpu, uint64_t va, uint16_t *out)
+{
+    uint64_t page = va & ~0xfffull;
+    if (cpu->fp_page_pa == ~0ull || cpu->fp_page_va != page) {
+        cpu->fp_page_va = page;
+        cpu->fp_page_pa = translate(cpu, page);
+    }
+    return cpu->fp_page_pa != ~0ull && uc_mem_read(cpu->uc, cpu->fp_page_pa | (va & 0xfff), out, 2) == UC_ERR_OK;
+}
+
+/* A64 instructions that CPACR_EL1.FPEN traps (Arm ARM C4.1): SIMD and FP data processing
+ * (op0 = x111), loads and stores of SIMD and FP registers (op0 = x1x0 with V set), MRS and MSR
+ * of FPCR and FPSR. */
+static bool arm64_is_fp(uint32_t insn)
+{
+    return ((insn >> 25) & 7) == 7 || (((insn >> 25) & 5) == 4 && ((insn >> 26) & 1) == 1) ||
+           (insn & 0xffdfffc0u) == 0xd51b4400u;
+}
+
+/* RV64GC instructions that sstatus.FS = Off makes illegal (Unprivileged ISA, opcode map and the
+ * F, D and C chapters): LOAD-FP, STORE-FP, the fused multiply-adds, OP-FP, the CSR instructions on
+ * fflags, frm and fcsr (0x001-0x003), and C.FLD, C.FSD, C.FLDSP, C.FSDSP. */
+static bool riscv_is_fp(uint32_t insn, bool compressed)
+{
+    if (compressed) {
+        uint32_t quadrant = insn & 3, funct3 = (insn >> 13) & 7;
+        return (quadrant == 0 || quadrant == 2) && (funct3 == 1 || funct3 == 5);
+    }
+    switch (insn & 0x7f) {
+    case 0x07: case 0x27: case 0x43: case 0x47: case 0x4b: case 0x4f: case 0x53:
+        return true;
+    case 0x73: {
+        uint32_t funct3 = (insn >> 12) & 7, csr = insn >> 20;
+        return funct3 != 0 && funct3 != 4 && csr >= 1 && csr <= 3;
+    }
+    default:
+        return false;
+    }
+}
+
+/* Before each instruction while the FPU is disabled: an FP one ends the run before it
+ * (MK_EXIT_FP_TRAP), and the rest of its block is taken off the count. */
+static void on_fp_check(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    mk_cpu *cpu = user;
+    uint16_t lo, hi = 0;
+    (void)size;
+    if (!code_halfword(cpu, address, &lo)) {
+        return;
+    }
+    bool compressed = cpu->riscv && (lo & 3) != 3;
+    if (!compressed && !code_halfword(cpu, address + 2, &hi)) {
+        return;
+    }
+    uint32_t insn = lo | ((uint32_t)hi << 16);
+    if (!(cpu->riscv ? riscv_is_fp(insn, compressed) : arm64_is_fp(insn))) {
+        return;
+    }
+    if (address >= cpu->block_start && address < cpu->block_end) {
+        uint64_t undone = (cpu->block_end - address + cpu->insn_bytes - 1) / cpu->insn_bytes;
+        cpu->executed -= undone < cpu->executed ? undone : cpu->executed;
+        cpu->block_start = cpu->block_end = 0;
+    }
+    cpu->reason = MK_EXIT_FP_TRAP;
+    uc_emu_stop(uc);
+}
+
+/* FP instructions end runs from now on (on != 0) or run (0); `root` is the guest-physical
+ * translation table the engine walks. Code translated before is dropped either way. */
+int32_t mk_cpu_set_fp_trap(mk_cpu *cpu, int32_t on, uint64_t root)
+{
+    uc_err err = UC_ERR_OK;
+    cpu->fp_root = root;
+    cpu->fp_page_pa = ~0ull;
+    if (on && cpu->fp_hook == 0) {
+        err = uc_hook_add(cpu->uc, &cpu->fp_hook, UC_HOOK_CODE, (void *)on_fp_check, cpu, 1, 0);
+        if (err == UC_ERR_OK) {
+            err = uc_ctl_flush_tlb(cpu->uc); /* UC_CTL_TB_FLUSH: code translated without the hook goes */
+        }
+    } else if (!on && cpu->fp_hook != 0) {
+        err = uc_hook_del(cpu->uc, cpu->fp_hook); /* drops the code translated with it */
+        cpu->fp_hook = 0;
+    }
+    return err;
 }
 
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
@@ -149,6 +272,8 @@ mk_cpu *mk_cpu_new(uc_engine *uc, uint32_t insn_bytes)
     memset(cpu, 0, sizeof(*cpu));
     cpu->uc = uc;
     cpu->insn_bytes = insn_bytes;
+    uc_arch arch;
+    cpu->riscv = uc_ctl_get_arch(uc, &arch) == UC_ERR_OK && arch == UC_ARCH_RISCV;
     /* Exits instead of uc_emu_start's `until`, and none of them: a run ends only through the hooks.
      * With `until`, every run's end drops the translated code at until - 1 (qemu/softmmu/cpus.c,
      * uc_exit_invalidate_iter), which under the MMU costs a failing page walk per run. */
@@ -178,11 +303,13 @@ uint32_t mk_cpu_run(mk_cpu *cpu, uint64_t pc, uint64_t budget)
     return run(cpu, pc, budget);
 }
 
+
 static uint32_t run(mk_cpu *cpu, uint64_t pc, uint64_t budget)
 {
     uc_hook step = 0;
     cpu->reason = MK_EXIT_LIMIT;
     cpu->limit = cpu->executed + budget;
+    cpu->fp_page_pa = ~0ull; /* the tables may have changed since the last run */
     cpu->stepping = budget == 1;
     cpu->block_start = cpu->block_end = 0;
     if (cpu->stepping) {
@@ -346,6 +473,32 @@ int32_t mk_regs_write(mk_cpu *cpu, const int32_t *ids, const uint64_t *values, i
     cpu->shadow_valid = false;
     for (int32_t i = 0; i < count; i++) {
         uc_err err = uc_reg_write(uc, ids[i], &values[i]);
+        if (err != UC_ERR_OK) {
+            return err;
+        }
+    }
+    return UC_ERR_OK;
+}
+
+/* Registers of differing widths in one call (the FP/SIMD state: 128-bit Q registers beside 32-bit
+ * control registers): register i occupies buf[offsets[i], offsets[i + 1]). A read zeroes the slot
+ * first, since the engine writes only as many bytes as the register has. */
+int32_t mk_regs_read_bytes(mk_cpu *cpu, const int32_t *ids, const int32_t *offsets, int32_t count, uint8_t *buf)
+{
+    for (int32_t i = 0; i < count; i++) {
+        memset(buf + offsets[i], 0, (size_t)(offsets[i + 1] - offsets[i]));
+        uc_err err = uc_reg_read(cpu->uc, ids[i], buf + offsets[i]);
+        if (err != UC_ERR_OK) {
+            return err;
+        }
+    }
+    return UC_ERR_OK;
+}
+
+int32_t mk_regs_write_bytes(mk_cpu *cpu, const int32_t *ids, const int32_t *offsets, int32_t count, const uint8_t *buf)
+{
+    for (int32_t i = 0; i < count; i++) {
+        uc_err err = uc_reg_write(cpu->uc, ids[i], buf + offsets[i]);
         if (err != UC_ERR_OK) {
             return err;
         }

@@ -29,7 +29,7 @@ export const UC_MEM = {
 } as const;
 
 /** Exit reasons of mk_cpu_run (emulator/native/mkcpu.c). */
-export const MK_EXIT = { LIMIT: 0, INTERRUPT: 1, MEMORY: 2, ERROR: 3 } as const;
+export const MK_EXIT = { LIMIT: 0, INTERRUPT: 1, MEMORY: 2, ERROR: 3, FP_TRAP: 4 } as const;
 
 const ARM64_X0 = 199;
 const ARM64_X29 = 1;
@@ -49,7 +49,13 @@ export const ARM64_REGS: Readonly<Record<string, number>> = Object.freeze({
   elr_el1: 267,
 });
 
+/** The FP/SIMD registers, AArch64: Q0..Q31 (16 bytes each), then FPCR and FPSR. */
+export const ARM64_FP_REGS: readonly number[] = [...Array.from({ length: 32 }, (_, i) => 104 + i), 291, 292];
+
 const RISCV_X0 = 1;
+
+/** The FP registers, RISC-V: F0..F31 (8 bytes each), then FCSR. */
+export const RISCV_FP_REGS: readonly number[] = [...Array.from({ length: 32 }, (_, i) => 158 + i), 43];
 const RISCV_ABI_NAMES = [
   "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
   "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",

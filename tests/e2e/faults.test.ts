@@ -6,7 +6,7 @@ import { runSystem } from "../../emulator/system.js";
 const run = (board: string) =>
   runSystem({ systemFile: "tests/pds/faulty/faulty.system", board, searchPaths: [`build/test-pds/faulty/${board}/debug`] });
 
-const NAMES = ["read_unmapped", "write_text", "exec_data", "privileged", "unknown_syscall"];
+const NAMES = ["read_unmapped", "write_text", "exec_data", "privileged", "unknown_syscall", "no_fpu"];
 
 /** The lines of the monitor's report on the n-th fault (from its "faulted:" line to the next). */
 function report(diagnostics: readonly string[], n: number): string[] {
@@ -30,6 +30,8 @@ describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("faulting PDs on %s", 
       "MON|ERROR: PD 'exec_data' faulted: VMFault (badge 0x3)",
       "MON|ERROR: PD 'privileged' faulted: UserException (badge 0x4)",
       "MON|ERROR: PD 'unknown_syscall' faulted: UnknownSyscall (badge 0x5)",
+      // Microkit's AArch64 kernel runs at EL2: the trapped FP instruction is a VCPU fault there.
+      `MON|ERROR: PD 'no_fpu' faulted: ${board === "qemu_virt_aarch64" ? "VCPUFault" : "UserException"} (badge 0x6)`,
     ]);
   });
 
@@ -45,6 +47,8 @@ test("AArch64 fault status: data abort (EC 0x24) with DFSC translation/permissio
   expect(report(d, 0)[1]).toMatch(/^MON\|ERROR: {3}data fault at address 0x10000000, ip 0x[0-9a-f]+, fsr 0x92000007 \(EC 0x24, IL 1, ISS 0x7, DFSC 0x7, EA 0, CM 0, S1PTW 0, WnR 0\)$/);
   expect(report(d, 1)[1]).toMatch(/^MON\|ERROR: {3}data fault at address 0x[0-9a-f]+, ip 0x[0-9a-f]+, fsr 0x9200004f \(.*DFSC 0xf.*WnR 1\)$/);
   expect(report(d, 2)[1]).toMatch(/^MON\|ERROR: {3}instruction fault at address (0x[0-9a-f]+), ip \1, fsr 0x8200000f \(EC 0x20, IL 1, ISS 0xf\)$/);
+  // An FP instruction with the FPU disabled: EC 0x07 (FP access trapped), IL, CV 1, COND 0xe.
+  expect(report(d, 5)[1]).toBe("MON|ERROR:   esr 0x1fe00000");
 });
 
 test("RISC-V fault status: normalised scause 5 load, 7 store, 1 fetch", () => {

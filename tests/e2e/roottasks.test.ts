@@ -65,6 +65,18 @@ describe.each(ARCHES)("root tasks on %s", (arch) => {
     ]);
   });
 
+  test("fpu: threads of one VSpace keep their own FP registers across time slices; a thread with its FPU disabled takes a user exception and goes on once it is enabled", () => {
+    const r = boot("fpu", arch);
+    allOk(r, 6);
+    expect(observed(r)).toEqual([
+      "root: two threads computing at once got what each gets alone: yes",
+      `root: fault label 3 (UserException 3), number ${arch === "aarch64" ? "0x1fe00000" : "0x2"}`,
+      "root: the thread finished once its FPU was enabled, with the right result: yes",
+      "main returned 0",
+    ]);
+    expect(r.stats.faults).toBe(1);
+  });
+
   test("faults: a VM fault handled by mapping the page, an unknown syscall answered, timeout faults that resume the thread where it was, and a thread with no handler", () => {
     const r = boot("faults", arch);
     allOk(r, 11);

@@ -44,6 +44,13 @@ void init(void)
         register unsigned long num __asm__("a7") = 100;
         __asm__ volatile("ecall" : : "r"(num) : "memory");
 #endif
+    } else if (named("no_fpu")) {
+        /* An FP instruction in a PD whose FPU the system description disables. */
+#if defined(__aarch64__)
+        __asm__ volatile("fmov d0, xzr" : : : "v0");
+#else
+        __asm__ volatile("fmv.d.x ft0, zero" : : : "ft0");
+#endif
     }
     microkit_dbg_puts(microkit_name);
     microkit_dbg_puts(": still running\n");
