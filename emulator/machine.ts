@@ -319,7 +319,10 @@ export class Machine {
       }
       case "budget":
         // Stopped at a deadline or a run limit: the thread stays where it is. A due kernel timer or
-        // device interrupt enters the kernel at the top of the loop (serviceDevices).
+        // device interrupt enters the kernel at the top of the loop (serviceDevices). As at every
+        // kernel entry, FaultIP is where the thread stopped: a timeout fault it may get there
+        // restarts it at that pc.
+        tcb.restartPc = exit.pc;
         break;
       default: {
         if (exit.kind === "exception" && this.emulateSysreg(tcb, exit.code, exit.pc)) break;

@@ -19,6 +19,8 @@ import type { Kernel } from "./kernel.js";
 import { resolveAddressBits, slotCap, type CNode, type Slot } from "./objects/cnode.js";
 import { cancelAllIPC } from "./objects/endpoint.js";
 import { cancelAllSignals } from "./objects/notification.js";
+import { completeYieldTo, schedContextUnbindNtfn, schedContextUnbindReply, schedContextUnbindTCB } from "./objects/schedcontext.js";
+import { suspend } from "./objects/tcb-invocation.js";
 import type { TCB } from "./objects/tcb.js";
 import { deleteASID, deleteASIDPool, findVSpaceForASID, unmapPage, unmapPageTable } from "./vspace.js";
 
@@ -250,8 +252,7 @@ function finaliseCap(k: Kernel, cap: Cap, final: boolean, finalising: Set<CNode>
     case "reply": {
       const tcb = cap.object.tcb;
       if (tcb?.state === "BlockedOnReply") {
-        replyRemove(k, cap.object);
-        k.setThreadState(tcb, "Inactive");
+        replyRemove(k, cap.object, tcb);
       } else if (tcb?.state === "BlockedOnReceive") {
         cancelIPC(k, tcb);
       }
@@ -270,17 +271,15 @@ function finaliseCap(k: Kernel, cap: Cap, final: boolean, finalising: Set<CNode>
       finaliseThread(k, cap.object);
       break;
     case "sched_context": {
+      // schedContext_unbindAllTCBs, _unbindNtfn, _unbindReply, completing a pending YieldTo; then
+      // the SC is marked invalid (scRefillMax 0, not sporadic).
       const sc = cap.object;
-      if (sc.tcb !== undefined) {
-        const tcb = sc.tcb;
-        tcb.sc = undefined;
-        sc.tcb = undefined;
-        if (tcb === k.current) k.rescheduleRequired();
-      }
-      if (sc.notification !== undefined) {
-        sc.notification.sc = undefined;
-        sc.notification = undefined;
-      }
+      if (sc.tcb !== undefined) schedContextUnbindTCB(k, sc);
+      schedContextUnbindNtfn(sc);
+      schedContextUnbindReply(sc);
+      if (sc.yieldFrom !== undefined) completeYieldTo(k, sc.yieldFrom);
+      sc.refillMax = 0;
+      sc.sporadic = false;
       break;
     }
     case "irq_handler":
@@ -333,14 +332,12 @@ function finaliseThread(k: Kernel, tcb: TCB): void {
     ntfn.boundTCB = undefined;
     tcb.boundNotification = undefined;
   }
-  if (tcb.sc !== undefined) {
-    tcb.sc.tcb = undefined;
-    tcb.sc = undefined;
+  const sc = tcb.sc;
+  if (sc !== undefined) {
+    schedContextUnbindTCB(k, sc);
+    if (sc.yieldFrom !== undefined) completeYieldTo(k, sc.yieldFrom);
   }
-  cancelIPC(k, tcb);
-  if (tcb.state === "Running") tcb.restartPc = k.getReg(tcb, "pc"); // suspend: updateRestartPC
-  k.dequeue(tcb);
-  k.setThreadState(tcb, "Inactive");
+  suspend(k, tcb);
   tcb.cspaceRoot = NULL_CAP;
   tcb.faultHandler = NULL_CAP;
 }

@@ -115,31 +115,83 @@ function maybeReturnSchedContext(k: Kernel, ntfn: Notification, tcb: TCB): void 
 
 // --- replies ------------------------------------------------------------------------------
 
-/** Caller now waits on `reply` for callee's answer; lend the caller's SC if asked (reply_push). */
+/**
+ * reply_push: the caller waits on `reply` for the callee's answer; when the call may lend the
+ * caller's SC to a callee without one, the reply goes on top of that SC's call stack and the SC
+ * moves to the callee.
+ */
 function replyPush(k: Kernel, caller: TCB, callee: TCB, reply: Reply, canDonate: boolean): void {
+  const sc = caller.sc;
   reply.tcb = caller;
   caller.reply = reply;
   k.setThreadState(caller, "BlockedOnReply");
-  if (canDonate && caller.sc !== undefined && callee.sc === undefined) {
-    reply.donated = caller.sc;
-    donate(k, caller.sc, callee);
+  if (sc !== undefined && callee.sc === undefined && canDonate) {
+    const older = sc.reply;
+    if (older !== undefined) older.next = { reply };
+    reply.prev = older;
+    sc.reply = reply;
+    reply.next = { sc };
+    donate(k, sc, callee);
   }
 }
 
-/** Unbinds a reply object from its caller, returning a lent SC (reply_remove). */
-export function replyRemove(k: Kernel, reply: Reply): void {
-  const caller = reply.tcb;
-  if (reply.donated !== undefined && caller !== undefined) donate(k, reply.donated, caller);
-  reply.donated = undefined;
+/** reply_unlink: the reply and its thread part; the thread stops (its caller decides what next). */
+function replyUnlink(k: Kernel, reply: Reply, tcb: TCB): void {
   reply.tcb = undefined;
-  if (caller !== undefined && caller.reply === reply) caller.reply = undefined;
+  tcb.reply = undefined;
+  k.setThreadState(tcb, "Inactive");
+}
+
+/**
+ * reply_pop: the head of an SC's call stack is answered: the reply below becomes the head and the SC
+ * goes back to the caller, unless the caller got another SC while it waited.
+ */
+function replyPop(k: Kernel, reply: Reply, tcb: TCB, sc: SchedContext): void {
+  const prev = reply.prev;
+  sc.reply = prev;
+  if (prev !== undefined) prev.next = reply.next;
+  reply.next = undefined;
+  if (tcb.sc === undefined) donate(k, sc, tcb);
+  reply.prev = undefined;
+  replyUnlink(k, reply, tcb);
+}
+
+/**
+ * reply_remove: `tcb`, blocked on `reply`, stops waiting for it. The head of a call stack is popped;
+ * a reply deeper in the stack breaks the stack there.
+ */
+export function replyRemove(k: Kernel, reply: Reply, tcb: TCB): void {
+  const next = reply.next;
+  if (next !== undefined && "sc" in next) {
+    replyPop(k, reply, tcb, next.sc);
+    return;
+  }
+  if (next !== undefined) next.reply.prev = undefined;
+  if (reply.prev !== undefined) reply.prev.next = undefined;
+  reply.prev = undefined;
+  reply.next = undefined;
+  replyUnlink(k, reply, tcb);
+}
+
+/** reply_remove_tcb: a thread blocked on a reply is cancelled; its reply leaves the call stack, which keeps its SC. */
+function replyRemoveTcb(k: Kernel, tcb: TCB): void {
+  const reply = tcb.reply!;
+  const next = reply.next;
+  if (next !== undefined) {
+    if ("sc" in next) next.sc.reply = undefined;
+    else next.reply.prev = undefined;
+  }
+  if (reply.prev !== undefined) reply.prev.next = undefined;
+  reply.prev = undefined;
+  reply.next = undefined;
+  replyUnlink(k, reply, tcb);
 }
 
 /** Answers the caller waiting on `reply`; `grant` (the reply cap's) lets caps go with the answer (doReplyTransfer). */
 export function doReplyTransfer(k: Kernel, sender: TCB, reply: Reply, grant = false): void {
   const receiver = reply.tcb;
   if (receiver === undefined || receiver.state !== "BlockedOnReply") return;
-  replyRemove(k, reply);
+  replyRemove(k, reply, receiver);
   const rsc = receiver.sc;
   if (rsc !== undefined && rsc.sporadic && rsc !== k.curSC) refillUnblockCheck(k, rsc);
   const fault = receiver.pendingFault;
@@ -283,11 +335,7 @@ export function cancelIPC(k: Kernel, tcb: TCB): void {
     tcb.reply.tcb = undefined;
     tcb.reply = undefined;
   } else if (tcb.state === "BlockedOnReply" && tcb.reply !== undefined) {
-    // reply_remove_tcb: the call is abandoned; an SC it lent stays with the callee.
-    const reply = tcb.reply;
-    reply.donated = undefined;
-    reply.tcb = undefined;
-    tcb.reply = undefined;
+    replyRemoveTcb(k, tcb);
   }
   tcb.pendingFault = undefined;
   if (tcb.state !== "Running" && tcb.state !== "Restart") k.setThreadState(tcb, "Inactive");

@@ -10,7 +10,7 @@ import { methodLayout } from "../abi.js";
 import { capArg } from "../marshalling.js";
 import type { Notification } from "./notification.js";
 import {
-  completeYieldTo, schedContextBindNtfn, schedContextBindTCB, schedContextUnbindNtfn, schedContextUnbindTCB, setConsumed,
+  completeYieldTo, schedContextBindNtfn, schedContextBindTCB, schedContextUnbindNtfn, schedContextUnbindReply, schedContextUnbindTCB, setConsumed,
   type SchedContext,
 } from "./schedcontext.js";
 import { labelName, scReleased } from "./tcb-invocation.js";
@@ -101,10 +101,10 @@ export function performSchedContextInvocation(k: Kernel, inv: SchedContextInvoca
       else schedContextUnbindNtfn(sc);
       break;
     case "SchedContextUnbind":
-      // invokeSchedContext_Unbind; the call-stack link (schedContext_unbindReply) lives in the reply
-      // objects of kernel/ipc.ts and is not cut here.
+      // invokeSchedContext_Unbind
       if (sc.tcb !== undefined) schedContextUnbindTCB(k, sc);
       schedContextUnbindNtfn(sc);
+      schedContextUnbindReply(sc);
       break;
     case "SchedContextYieldTo":
       yieldTo(k, sc, inv.caller, inv.call);

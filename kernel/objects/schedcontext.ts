@@ -8,6 +8,7 @@ import type { Kernel } from "../kernel.js";
 import { threadFacts, type ThreadFacts } from "../marshalling.js";
 import { refillReady, refillSufficient, refillUnblockCheck, type Refill } from "../sporadic.js";
 import type { Notification } from "./notification.js";
+import type { Reply } from "./reply.js";
 import type { TCB } from "./tcb.js";
 
 /** seL4 include/object/structures.h MIN_REFILLS: a round-robin SC has exactly this many refills. */
@@ -34,6 +35,8 @@ export class SchedContext {
   refills: Refill[] = [];
   /** The thread that yielded to this SC's thread with SchedContextYieldTo and awaits its reply (scYieldFrom). */
   yieldFrom: TCB | undefined;
+  /** The newest reply on this SC's call stack (scReply; kernel/objects/reply.ts). */
+  reply: Reply | undefined;
   constructor(
     public budget: bigint,
     public period: bigint,
@@ -178,6 +181,14 @@ export function schedContextUnbindNtfn(sc: SchedContext): void {
   if (sc.notification !== undefined) {
     sc.notification.sc = undefined;
     sc.notification = undefined;
+  }
+}
+
+/** schedContext_unbindReply: the SC's call stack is cut off from it; its replies stay linked to each other. */
+export function schedContextUnbindReply(sc: SchedContext): void {
+  if (sc.reply !== undefined) {
+    sc.reply.next = undefined;
+    sc.reply = undefined;
   }
 }
 

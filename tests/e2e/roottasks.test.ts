@@ -65,18 +65,19 @@ describe.each(ARCHES)("root tasks on %s", (arch) => {
     ]);
   });
 
-  test("faults: a VM fault handled by mapping the page, an unknown syscall answered, a timeout fault, and a thread with no handler", () => {
+  test("faults: a VM fault handled by mapping the page, an unknown syscall answered, timeout faults that resume the thread where it was, and a thread with no handler", () => {
     const r = boot("faults", arch);
-    allOk(r, 10);
+    allOk(r, 11);
     const words = arch === "aarch64" ? 13 : 11;
     expect(observed(r)).toEqual([
       "root: fault label 6 (VMFault 6), badge 1, address 0x50000000, instruction fault 0, 4 words",
       `root: fault label 2 (UnknownSyscall 2), syscall -100, ${words} words`,
       "root: fault label 5 (Timeout 5), data 0x77, consumed some: yes",
-      "main returned 0",
       "orphan: about to read address 8",
       "caller: syscall -100 returned 77",
       "reader: the hole holds a page mapped by its fault handler",
+      "root: after 3 more timeout faults the spinner went on spinning: yes, started 1 time(s)",
+      "main returned 0",
     ]);
     const fsr = arch === "aarch64" ? "0x0000000092000007" : "0x0000000000000005";
     const lines = report(r, "orphan");

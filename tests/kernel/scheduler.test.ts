@@ -148,7 +148,8 @@ describe.each(ARCHES)("passive servers (%s)", (arch) => {
     expect(sc.tcb).toBe(server.tcb);
     expect(client.tcb.sc).toBeUndefined();
     expect(client.tcb.state).toBe("BlockedOnReply");
-    expect(server.reply.donated).toBe(sc);
+    expect(sc.reply).toBe(server.reply);
+    expect(server.reply.next).toEqual({ sc });
 
     expect(sim.trap(server, "seL4_SysReplyRecv", { cap: INPUT, reply: REPLY, info: msgInfo(arch, { length: 1 }), mrs: [0x41n] })).toBe(client.tcb);
     expect(client.tcb.sc).toBe(sc);

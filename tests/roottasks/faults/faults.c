@@ -1,8 +1,8 @@
 /*
  * Faults and their handlers: the root task handles a thread's VM fault by mapping the page and
  * replying (the thread's load then completes), answers an unknown syscall by writing the thread's
- * registers, receives a timeout fault on a timeout endpoint, and a thread with no handler is
- * reported by the kernel and stopped while the rest goes on.
+ * registers, receives timeout faults on a timeout endpoint (the thread resumes where its budget ran
+ * out), and a thread with no handler is reported by the kernel and stopped while the rest goes on.
  */
 #include "roottask.h"
 
@@ -45,10 +45,13 @@ static void orphan(rt_thread_t *t)
     rt_printf("orphan: read %lu\n", (unsigned long)*(volatile seL4_Word *)8);
 }
 
+static volatile unsigned long spinner_starts, spins;
+
 static void spinner(rt_thread_t *t)
 {
     (void)t;
-    for (volatile unsigned long i = 0;; i++) {}
+    spinner_starts++;
+    for (;;) spins++;
 }
 
 #if defined(SEL4_ARCH_AARCH64)
@@ -98,6 +101,12 @@ int main(seL4_BootInfo *bi)
     info = seL4_Recv(ep, &badge, reply);
     rt_printf("root: fault label %lu (Timeout %d), data 0x%lx, consumed some: %s\n", (unsigned long)seL4_MessageInfo_get_label(info),
               seL4_Fault_Timeout, (unsigned long)seL4_GetMR(seL4_Timeout_Data), seL4_GetMR(seL4_Timeout_Consumed) > 0 ? "yes" : "no");
+    /* An empty reply restarts the thread where its budget ran out, not where it began. */
+    unsigned long before = spins;
+    for (int i = 0; i < 3; i++) info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 0), &badge, reply);
+    CHECK(seL4_MessageInfo_get_label(info) == seL4_Fault_Timeout);
     CHECK_ERR(seL4_TCB_Suspend(spinner_t.tcb), seL4_NoError);
+    rt_printf("root: after 3 more timeout faults the spinner went on spinning: %s, started %lu time(s)\n",
+              spins > before ? "yes" : "no", spinner_starts);
     return 0;
 }
