@@ -76,7 +76,7 @@ export function transferCaps(k: Kernel, caps: readonly Slot[], endpoint: Endpoin
     if (dest === undefined) break;
     const derived = deriveSlotCap(slot, cap);
     if (!derived.ok || derived.cap.type === "null") break;
-    cteInsert(derived.cap, slot, dest);
+    cteInsert(k, derived.cap, slot, dest);
     dest = undefined;
   }
   return { extraCaps: i, capsUnwrapped };

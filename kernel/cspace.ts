@@ -22,6 +22,7 @@ import { cancelAllSignals } from "./objects/notification.js";
 import { completeYieldTo, schedContextUnbindNtfn, schedContextUnbindReply, schedContextUnbindTCB } from "./objects/schedcontext.js";
 import { suspend } from "./objects/tcb-invocation.js";
 import type { TCB } from "./objects/tcb.js";
+import { objectTypes } from "./objects/untyped.js";
 import { deleteASID, deleteASIDPool, findVSpaceForASID, unmapPage, unmapPageTable } from "./vspace.js";
 
 export interface MdbNode {
@@ -105,11 +106,20 @@ export function deriveSlotCap(slot: Slot, cap: Cap): Derived {
 
 // --- inserting and moving -------------------------------------------------------------------
 
-/** `newCap`, derived from the cap in `src`, goes into the empty `dest` right after it (cteInsert). */
-export function cteInsert(newCap: Cap, src: Slot, dest: Slot): void {
+/**
+ * `newCap`, derived from the cap in `src`, goes into the empty `dest` right after it (cteInsert).
+ * A copy of an untyped cap marks the source full (setUntypedCapAsFull): only the copy allocates
+ * from the region, and once both are free again a Retype through either clears all of it.
+ */
+export function cteInsert(k: Kernel, newCap: Cap, src: Slot, dest: Slot): void {
   if (slotCap(dest).type !== "null") throw new Error("cteInsert to a non-empty slot");
   const srcNode = ownNode(src);
-  const revocable = isCapRevocable(newCap, slotCap(src));
+  const srcCap = slotCap(src);
+  const revocable = isCapRevocable(newCap, srcCap);
+  if (srcCap.type === "untyped" && newCap.type === "untyped" && srcCap.object.paddr === newCap.object.paddr && srcCap.object.sizeBits === newCap.object.sizeBits) {
+    const full = 1n << BigInt(srcCap.object.sizeBits - objectTypes(k.abi).minUntypedBits);
+    src.cnode.slots[src.index] = { ...srcCap, freeIndex: full };
+  }
   const next = srcNode.next;
   dest.cnode.slots[dest.index] = newCap;
   setNode(dest, { prev: src, next, revocable, firstBadged: revocable, external: false });

@@ -58,6 +58,6 @@ export function performASIDControlInvocation(k: Kernel, inv: ASIDControlInvocati
   const pool = new ASIDPool(k.abi.vm.asidLowBits);
   recordObjectRegion(pool, { base: untyped.object.paddr, sizeBits: untyped.object.sizeBits });
   const cap: Cap = { type: "asid_pool", object: pool, asidBase: inv.asidBase };
-  cteInsert(cap, inv.untyped, inv.dest);
+  cteInsert(k, cap, inv.untyped, inv.dest);
   k.asidTable[Number(inv.asidBase >> BigInt(k.abi.vm.asidLowBits))] = pool;
 }

@@ -156,7 +156,7 @@ function decodeRotate(k: Kernel, ctx: InvocationContext, args: InvocationArgs, d
 export function performCNodeInvocation(k: Kernel, inv: CNodeInvocation): void {
   switch (inv.kind) {
     case "CNodeInsert":
-      cteInsert(inv.cap, inv.src, inv.dest);
+      cteInsert(k, inv.cap, inv.src, inv.dest);
       break;
     case "CNodeMove":
       cteMove(inv.cap, inv.src, inv.dest);

@@ -52,5 +52,5 @@ export function performIRQControlInvocation(k: Kernel, inv: IRQControlInvocation
   const handler = k.irqs.handler(inv.irq);
   k.host.enableIrq(inv.irq, inv.trigger);
   const cap: Cap = { type: "irq_handler", object: handler };
-  cteInsert(cap, inv.control, inv.dest);
+  cteInsert(k, cap, inv.control, inv.dest);
 }

@@ -18,7 +18,7 @@ describe("derivation tree without syscalls", () => {
     const ep = new Endpoint();
     insertOriginalCap(s(c, 40), endpointCap(ep));
     expect(isFinalCapability(s(c, 40))).toBe(true);
-    cteInsert(endpointCap(ep), s(c, 40), s(c, 41));
+    cteInsert(w.sim.k, endpointCap(ep), s(c, 40), s(c, 41));
     expect([isFinalCapability(s(c, 40)), isFinalCapability(s(c, 41))]).toEqual([false, false]);
     expect(isMDBParentOf(s(c, 40), s(c, 41))).toBe(true);
     // An unbadged copy is not revocable: it is parent of nothing.
@@ -32,9 +32,9 @@ describe("derivation tree without syscalls", () => {
     const c = w.pd.cnode;
     const n = new Notification();
     insertOriginalCap(s(c, 40), notificationCap(n));
-    cteInsert(notificationCap(n, 2n), s(c, 40), s(c, 41));
-    cteInsert(notificationCap(n, 2n), s(c, 41), s(c, 42));
-    cteInsert(notificationCap(n, 2n), s(c, 40), s(c, 43)); // list: 40 43 41 42
+    cteInsert(w.sim.k, notificationCap(n, 2n), s(c, 40), s(c, 41));
+    cteInsert(w.sim.k, notificationCap(n, 2n), s(c, 41), s(c, 42));
+    cteInsert(w.sim.k, notificationCap(n, 2n), s(c, 40), s(c, 43)); // list: 40 43 41 42
     expect(mdbNode(s(c, 41))).toMatchObject({ revocable: true, firstBadged: true });
     expect(mdbNode(s(c, 42))).toMatchObject({ revocable: false, firstBadged: false });
     expect(isMDBParentOf(s(c, 41), s(c, 42))).toBe(true);
@@ -52,7 +52,7 @@ describe("derivation tree without syscalls", () => {
     const other = new CNode(4);
     const ep = new Endpoint();
     insertOriginalCap(s(c, 40), endpointCap(ep));
-    cteInsert(endpointCap(ep, 9n), s(c, 40), s(c, 41));
+    cteInsert(w.sim.k, endpointCap(ep, 9n), s(c, 40), s(c, 41));
     cteMove(c.slots[41]!, s(c, 41), s(other, 3));
     expect(c.slots[41]!.type).toBe("null");
     expect(mdbNode(s(c, 40)).next).toEqual(s(other, 3));
@@ -67,7 +67,7 @@ describe("derivation tree without syscalls", () => {
     const ep = new Endpoint();
     insertOriginalCap(s(c, 40), { type: "cnode", object: inner, guard: 0n, guardSize: 0 });
     insertOriginalCap(s(inner, 1), endpointCap(ep));
-    cteInsert(endpointCap(ep, 3n), s(inner, 1), s(c, 41));
+    cteInsert(w.sim.k, endpointCap(ep, 3n), s(inner, 1), s(c, 41));
     cteDelete(w.sim.k, s(c, 40));
     expect(inner.slots.map((x) => x.type)).toEqual(["null", "null", "null", "null"]);
     // The badged copy outside survives; it is now the final cap to the endpoint.

@@ -351,7 +351,7 @@ describe.each(ARCHES)("UntypedRetype: copying untyped caps (%s)", (arch) => {
     giveUntyped(w, 0x4000_0000n, 12);
     w.invoke("CNodeCopy", { args: { dest_index: 41n, dest_depth: D, src_root: CN, src_index: UT, src_depth: D, rights: ALL() } });
     w.expectSuccess();
-    expect(w.at(41n)).toEqual(w.at(UT));
+    expect(w.at(41n)).toEqual({ type: "untyped", object: (w.at(UT) as { object: Untyped }).object, freeIndex: 0n });
     // The copy is the original's child: now the original has children.
     w.invoke("CNodeCopy", { args: { dest_index: 42n, dest_depth: D, src_root: CN, src_index: UT, src_depth: D, rights: ALL() } });
     w.expectError("seL4_RevokeFirst");
@@ -366,6 +366,29 @@ describe.each(ARCHES)("UntypedRetype: copying untyped caps (%s)", (arch) => {
     // Revoking the original takes the copy and the copy's objects.
     w.invoke("CNodeRevoke", { args: { index: UT, depth: D } });
     expect([w.at(41n), w.at(100n)]).toEqual([{ type: "null" }, { type: "null" }]);
+  });
+
+  it("a copy marks the original full (setUntypedCapAsFull): after a revoke, a Retype through a new copy clears the whole block", () => {
+    const w = new CNodeWorld(arch);
+    const zeroed: string[] = [];
+    w.sim.host.vspace = { map: () => {}, unmap: () => {}, zero: (pa, size) => zeroed.push(`0x${pa.toString(16)}+0x${size.toString(16)}`) };
+    giveUntyped(w, 0x4000_0000n, 12);
+    w.invoke("CNodeCopy", { args: { dest_index: 41n, dest_depth: D, src_root: CN, src_index: UT, src_depth: D, rights: ALL() } });
+    w.expectSuccess();
+    // 2^12 bytes in 16-byte units: nothing is left to allocate through the original.
+    expect([freeIndex(w, UT), freeIndex(w, 41n)]).toEqual([0x100n, 0n]);
+    retype(w, { cap: 41n, type: "seL4_EndpointObject", offset: 100n });
+    w.expectSuccess();
+    expect(zeroed).toEqual([]);
+    w.invoke("CNodeRevoke", { args: { index: UT, depth: D } });
+    w.invoke("CNodeCopy", { args: { dest_index: 41n, dest_depth: D, src_root: CN, src_index: UT, src_depth: D, rights: ALL() } });
+    w.expectSuccess();
+    expect(freeIndex(w, 41n)).toBe(0x100n);
+    // The new copy has no children: it resets, clearing all the block the first copy may have used.
+    retype(w, { cap: 41n, type: "seL4_EndpointObject", offset: 100n });
+    w.expectSuccess();
+    expect(zeroed).toEqual(["0x40000000+0x1000"]);
+    expect(base(w.at(100n))).toBe(0x4000_0000n);
   });
 
   it("an untyped cap placed by a builder is an original: its children are found", () => {
