@@ -8,7 +8,7 @@ import { encodeBootInfo, encodeExtraBootInfo } from "../kernel/boot/bootinfo.js"
 import { BootError, planBoot, type BootPlan } from "../kernel/boot/plan.js";
 import { kernelImageSize, kernelPlatform, PlatformError, type KernelPlatform } from "../kernel/boot/platform.js";
 import { createRootTask } from "../kernel/boot/root-task.js";
-import { actor, type EventListener } from "../kernel/events.js";
+import { actor } from "../kernel/events.js";
 import { handleInterrupt } from "../kernel/interrupt.js";
 import { Kernel, type KernelHost } from "../kernel/kernel.js";
 import type { TCB } from "../kernel/objects/tcb.js";
@@ -18,39 +18,25 @@ import { childNamed, encodeDtb, propCells, type DtNode } from "../boards/dtb.js"
 import { RegisterDevice } from "../boards/devices/device.js";
 import { ElfError, parseElf, type ElfImage } from "../microkit/elf.js";
 import { AddressSpace } from "./address-space.js";
-import { Console, DEBUG_CONSOLE, type ConsoleMode } from "./console.js";
-import { ConsoleInput, type InputSource } from "./console-input.js";
+import { Console, DEBUG_CONSOLE } from "./console.js";
+import { ConsoleInput } from "./console-input.js";
 import { Machine } from "./machine.js";
-import type { TraceHeader } from "./trace.js";
 import { MmioBus } from "./mmio-bus.js";
 import { PhysicalMemory } from "./physical-memory.js";
-import { CONFIGS, UserError, type RunResult } from "./system.js";
+import { CONFIGS, UserError, type RunControls, type RunResult } from "./system.js";
 import { EngineVSpaces } from "./vspaces.js";
 import { firmwareSmc } from "./firmware.js";
 
-export interface BootOptions {
+/** A root-task run; the kernel's own messages (boot log, faults without a handler) go to onDiagnostic. */
+export interface BootOptions extends RunControls {
   /** The root task's ELF. */
   readonly elf: string;
-  readonly board: string;
   /** A preset (sel4test-aarch64, sel4test-riscv64) or a Microkit config of the board (debug, release, benchmark). */
   readonly config?: string;
   /** A seL4 build's gen_config.json, instead of `config`. */
   readonly kernelConfigFile?: string;
   /** The machine's RAM in bytes (QEMU's -m); default: what Microkit configures for the board. */
   readonly ramBytes?: bigint;
-  readonly maxInstructions?: bigint;
-  readonly stopAfterNs?: bigint;
-  readonly realtime?: boolean;
-  readonly onOutput?: (text: string) => void;
-  /** Kernel messages (boot log, faults without a handler), one line each. */
-  readonly onDiagnostic?: (line: string) => void;
-  /** Receives every kernel event (kernel/events.ts) as the run goes; see also onStart. */
-  readonly onEvent?: EventListener;
-  /** Called once the root task is made, before it runs: what a trace's header record says. */
-  readonly onStart?: (header: TraceHeader) => void;
-  readonly console?: ConsoleMode;
-  /** Bytes for the board's console UART receiver. */
-  readonly input?: InputSource;
 }
 
 const PAGE = 0x1000n;

@@ -32,18 +32,13 @@ export class UserError extends Error {}
 
 export const CONFIGS: readonly KernelConfigName[] = ["debug", "release", "benchmark"];
 
-export interface RunOptions {
-  readonly systemFile: string;
+/** What any run takes, of a Microkit system or a root task: its limits, and where what it does goes. */
+export interface RunControls {
   readonly board: string;
-  readonly config?: string;
-  /** Folders searched for program images after the current directory, in order. */
-  readonly searchPaths?: readonly string[];
   /** Stop after this many instructions; no limit by default. */
   readonly maxInstructions?: bigint;
   /** Stop at this virtual time (nanoseconds); no limit by default. */
   readonly stopAfterNs?: bigint;
-  /** Write the system report here before running. */
-  readonly reportFile?: string;
   /** Let waiting for a timer take real time (interactive use). */
   readonly realtime?: boolean;
   /** Receives console output as the system prints it (line by line, and the rest at the end). */
@@ -58,6 +53,15 @@ export interface RunOptions {
   readonly console?: ConsoleMode;
   /** Input for the board's console UART (used when a PD maps that UART). */
   readonly input?: InputSource;
+}
+
+export interface RunOptions extends RunControls {
+  readonly systemFile: string;
+  readonly config?: string;
+  /** Folders searched for program images after the current directory, in order. */
+  readonly searchPaths?: readonly string[];
+  /** Write the system report here before running. */
+  readonly reportFile?: string;
   readonly cwd?: string;
   /** Test only: capabilities Microkit never gives a PD (microkit/builder.ts TestCap). */
   readonly testCaps?: readonly TestCap[];

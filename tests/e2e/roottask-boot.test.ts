@@ -84,7 +84,7 @@ test("Microkit's hypervisor kernel: a 2^17-slot root CNode, the stage-2 VSpace, 
 test("--kernel-config takes a seL4 build's gen_config.json", () => {
   const file = "../shared/abi/kernel-configs/sel4test-aarch64.json";
   const o: BootOptions = { elf: elf("bootinfo", "sel4test-aarch64"), board: "qemu_virt_aarch64", kernelConfigFile: file };
-  expect(bootRootTask(o).output).toBe(expectedBootInfo({ ...o, kernelConfigFile: undefined, config: "sel4test-aarch64" } as BootOptions));
+  expect(bootRootTask(o).output).toBe(expectedBootInfo({ elf: o.elf, board: o.board, config: "sel4test-aarch64" }));
 });
 
 test("the CLI runs a root task: its output on stdout, the kernel's lines and a summary on stderr, exit 0", () => {

@@ -18,7 +18,7 @@ describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("kernel events on %s",
     const story = events("examples/ppcall/ppcall.system", board).flatMap((e): string[] => {
       if (e.type === "syscall" && (e.syscall === "seL4_SysCall" || e.syscall === "seL4_SysReplyRecv")) return [`${e.thread} ${e.syscall} cap ${e.cap}`];
       if (e.type === "ipc") return [`${e.kind} ${e.from} -> ${e.to} badge 0x${e.badge.toString(16)} label ${e.label} length ${e.length}`];
-      if (e.type === "thread_state" && (e.to === "BlockedOnReply" || e.from === "BlockedOnReply")) return [`${e.thread} ${e.from} -> ${e.to}`];
+      if (e.type === "thread_state" && (e.to === "BlockedOnReply" || e.from === "BlockedOnReply" || e.from === "Inactive")) return [`${e.thread} ${e.from} -> ${e.to}`];
       return [];
     });
     // The client's end of the channel is id 0, the server's id 4: the server sees badge bit 63 | 4.
@@ -27,8 +27,11 @@ describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("kernel events on %s",
       `send client -> server badge 0x${(ENDPOINT_BADGE | 4n).toString(16)} label 7 length ${mrs}`,
       "client Restart -> BlockedOnReply",
       "server seL4_SysReplyRecv cap 1",
+      // reply_remove unlinks the caller from the reply object, which leaves it Inactive until the
+      // transfer is done (seL4 doReplyTransfer).
+      "client BlockedOnReply -> Inactive",
       "reply server -> client badge 0x0 label 1 length 5",
-      "client BlockedOnReply -> Running",
+      "client Inactive -> Running",
     ];
     expect(story).toEqual([...call(6), ...call(8)]);
   });

@@ -249,7 +249,7 @@ describe.each(ARCHES)("AddressSpace on %s, while the system runs", (arch) => {
     s.cpu.writeRegister(reg(0), 0x7000_0010n);
     const exit = s.cpu.run(0x10000n, 100n);
     if (exit.kind !== "memory") throw new Error(`expected a fault, got ${exit.kind}`);
-    const f = exitToFault(arch, exit, () => undefined);
+    const f = exitToFault({ arch, vm: { hypervisor: true } }, exit, () => undefined);
     expect(f.pc).toBe(0x10004n);
     expect(f.fault).toMatchObject({ type: "VMFault", address: 0x7000_0010n, instruction: false });
 
