@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { abiForKernelConfig, kernelAbi, presetAbi, PRESET_CONFIGS, type KernelAbi, type KernelConfigName } from "../kernel/abi.js";
 import { encodeBootInfo, encodeExtraBootInfo } from "../kernel/boot/bootinfo.js";
 import { BootError, planBoot, type BootPlan } from "../kernel/boot/plan.js";
-import { kernelImageSize, kernelPlatform, PlatformError, type KernelPlatform } from "../kernel/boot/platform.js";
+import { kernelImageSize, kernelPlatform, PlatformError, presetMemoryEnd, type KernelPlatform } from "../kernel/boot/platform.js";
 import { createRootTask } from "../kernel/boot/root-task.js";
 import { actor } from "../kernel/events.js";
 import { handleInterrupt } from "../kernel/interrupt.js";
@@ -35,7 +35,10 @@ export interface BootOptions extends RunControls {
   readonly config?: string;
   /** A seL4 build's gen_config.json, instead of `config`. */
   readonly kernelConfigFile?: string;
-  /** The machine's RAM in bytes (QEMU's -m); default: what Microkit configures for the board. */
+  /**
+   * The machine's RAM in bytes (QEMU's -m); default: for a preset, the machine its kernel was built
+   * for; otherwise what Microkit configures for the board.
+   */
   readonly ramBytes?: bigint;
 }
 
@@ -161,7 +164,11 @@ export function prepareBoot(o: BootOptions): PreparedBoot {
   const elf = readElf(o.elf, board);
   let platform: KernelPlatform;
   try {
-    platform = kernelPlatform(board.name, abi, o.ramBytes);
+    let ramBytes = o.ramBytes;
+    if (ramBytes === undefined && o.config !== undefined && PRESET_CONFIGS.includes(o.config)) {
+      ramBytes = presetMemoryEnd(abi.arch) - kernelPlatform(board.name, abi).ram.start;
+    }
+    platform = kernelPlatform(board.name, abi, ramBytes);
   } catch (e) {
     if (e instanceof PlatformError) throw new UserError(`${board.name}: ${e.message}`);
     throw e;

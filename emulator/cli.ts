@@ -65,7 +65,8 @@ Options for run (and boot, which also takes --ram):
                           "-" writes to stderr
   --trace-format <f>      json (default) or text: one aligned line per event for people
   --ram <size>            (boot) the machine's RAM as QEMU's -m takes it: 2G, 512M, or
-                          a number of MiB (default: what Microkit configures for the board)
+                          a number of MiB (default: for a preset, the machine its kernel
+                          was built for; otherwise what Microkit configures for the board)
   --report <file>         (run and check) write a report of the system: PDs with their
                           scheduling parameters, every mapping with its physical
                           address, memory regions, channels, IRQs

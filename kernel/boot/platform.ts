@@ -84,6 +84,17 @@ export function defaultRamBytes(board: string): bigint | undefined {
   return mib === undefined ? undefined : BigInt(mib) * MIB;
 }
 
+/**
+ * Where the RAM ends that a preset's (sel4test's) kernel was built for: seL4 on QEMU takes its
+ * memory from the device tree of the machine its build was configured with (QEMU_MEMORY), as its
+ * boot log shows (boot.json sel4test_concrete: 2 GiB on qemu-arm-virt, 3 GiB on qemu-riscv-virt).
+ */
+export function presetMemoryEnd(arch: Arch): bigint {
+  const c = (readAbiFile("boot.json") as Json)["sel4test_concrete"][arch] as Json;
+  const regions = c["available_phys_memory"] as string[];
+  return BigInt(`0x${regions[regions.length - 1]!.split("..")[1]}`);
+}
+
 /** The kernel image's size and the size of its boot-only part (reclaimed after boot). */
 export interface KernelImageSize {
   readonly bytes: bigint;

@@ -56,7 +56,7 @@ describe.each(["aarch64", "riscv64"] as const)("booting a root task on %s", (arc
   });
 
   test("--ram resizes the machine: more RAM, more untyped memory, up to the new end", () => {
-    const more = { ...o, ramBytes: 3n * GIB };
+    const more = { ...o, ramBytes: (arch === "aarch64" ? 3n : 4n) * GIB };
     const base = prepareBoot(o).plan;
     const bigger = prepareBoot(more).plan;
     const ramEnd = (p: typeof base) => p.untypeds.filter((u) => !u.isDevice).reduce((m, u) => (u.paddr + (1n << BigInt(u.sizeBits)) > m ? u.paddr + (1n << BigInt(u.sizeBits)) : m), 0n);
@@ -65,10 +65,11 @@ describe.each(["aarch64", "riscv64"] as const)("booting a root task on %s", (arc
   });
 });
 
-test("sel4test's riscv64 run (-m 3G) gets the RAM its real kernel reported", () => {
-  const { platform } = prepareBoot({ elf: elf("bootinfo", "sel4test-riscv64"), board: "qemu_virt_riscv64", config: "sel4test-riscv64", ramBytes: 3n * GIB });
-  const c = (readAbiFile("boot.json") as Json)["sel4test_concrete"]["riscv64"];
+test.each(["aarch64", "riscv64"])("a sel4test preset boots by default on the machine its kernel was built for (%s: -m 2G, 3G) and gets the RAM its real kernel reported", (arch) => {
+  const { platform } = prepareBoot({ elf: elf("bootinfo", `sel4test-${arch}`), board: `qemu_virt_${arch}`, config: `sel4test-${arch}` });
+  const c = (readAbiFile("boot.json") as Json)["sel4test_concrete"][arch];
   expect(platform.memory.map((m) => `${hex(m.start)}..${hex(m.end)}`)).toEqual(c["available_phys_memory"]);
+  expect(platform.ram.end - platform.ram.start).toBe((arch === "aarch64" ? 2n : 3n) * GIB);
 });
 
 test("Microkit's hypervisor kernel: a 2^17-slot root CNode, the stage-2 VSpace, RAM from 0x60000000", () => {
