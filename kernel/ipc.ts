@@ -11,7 +11,7 @@ import { decodeMessageInfo, encodeMessageInfo, infoExtraCaps, infoLength, plainM
 import type { Endpoint } from "./objects/endpoint.js";
 import type { Notification } from "./objects/notification.js";
 import type { Reply } from "./objects/reply.js";
-import { updateConsumed, type SchedContext } from "./objects/schedcontext.js";
+import { schedContextResume, updateConsumed, type SchedContext } from "./objects/schedcontext.js";
 import { refillReady, refillSufficient, refillUnblockCheck } from "./sporadic.js";
 import { tcbAppend, type TCB } from "./objects/tcb.js";
 
@@ -98,9 +98,23 @@ function donate(k: Kernel, sc: SchedContext, dest: TCB): void {
   k.events?.emit({ type: "sc_donated", ...(owner === undefined ? {} : { from: owner.name }), ...to(dest) });
 }
 
-/** A passive thread woken by a notification borrows the notification's SC (maybeDonateSchedContext). */
+/**
+ * A passive thread woken by a notification borrows the notification's SC, which waits for its
+ * refill if it has none ready (maybeDonateSchedContext, with schedContext_resume).
+ */
 function maybeDonateSchedContext(k: Kernel, tcb: TCB, ntfn: Notification): void {
-  if (tcb.sc === undefined && ntfn.sc !== undefined && ntfn.sc.tcb === undefined) donate(k, ntfn.sc, tcb);
+  if (tcb.sc === undefined && ntfn.sc !== undefined && ntfn.sc.tcb === undefined) {
+    donate(k, ntfn.sc, tcb);
+    schedContextResume(k, ntfn.sc);
+  }
+}
+
+/**
+ * A thread woken from blocking whose SC is sporadic and not the one running: the SC's ready head
+ * refill starts now (the sc_sporadic ... refill_unblock_check of seL4's wake-up paths).
+ */
+export function unblockSporadic(k: Kernel, sc: SchedContext | undefined): void {
+  if (sc !== undefined && sc.sporadic && sc !== k.curSC) refillUnblockCheck(k, sc);
 }
 
 /** A thread about to wait gives back the SC it borrowed from the notification (maybeReturnSchedContext). */
@@ -192,8 +206,7 @@ export function doReplyTransfer(k: Kernel, sender: TCB, reply: Reply, grant = fa
   const receiver = reply.tcb;
   if (receiver === undefined || receiver.state !== "BlockedOnReply") return;
   replyRemove(k, reply, receiver);
-  const rsc = receiver.sc;
-  if (rsc !== undefined && rsc.sporadic && rsc !== k.curSC) refillUnblockCheck(k, rsc);
+  unblockSporadic(k, receiver.sc);
   const fault = receiver.pendingFault;
   if (fault === undefined) {
     doIPCTransfer(k, sender, undefined, 0n, grant, receiver);
@@ -281,9 +294,10 @@ export function sendIPC(k: Kernel, thread: TCB, ep: Endpoint, o: SendOptions): v
       donate(k, thread.sc, dest);
     }
     k.setThreadState(dest, "Running");
+    unblockSporadic(k, dest.sc);
     k.possibleSwitchTo(dest);
   } else if (o.blocking) {
-    thread.blocking = { object: ep, badge: o.badge, canGrant: o.canGrant, canGrantReply: o.canGrantReply, isCall: o.isCall, canDonate: o.canDonate };
+    thread.blocking = { object: ep, badge: o.badge, canGrant: o.canGrant, canGrantReply: o.canGrantReply, isCall: o.isCall };
     k.setThreadState(thread, "BlockedOnSend");
     tcbAppend(ep.queue, thread);
   }
@@ -295,6 +309,8 @@ export function receiveIPC(k: Kernel, thread: TCB, ep: Endpoint, isBlocking: boo
   const ntfn = thread.boundNotification;
   if (ntfn !== undefined && ntfn.active) {
     completeSignal(k, ntfn, thread);
+    // Only an SC that came with the notification is unblocked (completeSignal).
+    if (thread.sc === ntfn.sc) unblockSporadic(k, thread.sc);
     return;
   }
   if (ntfn !== undefined && isBlocking) maybeReturnSchedContext(k, ntfn, thread);
@@ -303,8 +319,11 @@ export function receiveIPC(k: Kernel, thread: TCB, ep: Endpoint, isBlocking: boo
     const b = sender.blocking!;
     sender.blocking = undefined;
     doIPCTransfer(k, sender, ep, b.badge, b.canGrant, thread);
+    unblockSporadic(k, sender.sc);
     if (b.isCall || sender.pendingFault !== undefined) {
-      if (reply !== undefined && (b.canGrant || b.canGrantReply)) replyPush(k, sender, thread, reply, b.canDonate);
+      // A blocked sender lends its SC if it has one, unless it reports running out of it.
+      const canDonate = sender.sc !== undefined && sender.pendingFault?.type !== "Timeout";
+      if (reply !== undefined && (b.canGrant || b.canGrantReply)) replyPush(k, sender, thread, reply, canDonate);
       else k.setThreadState(sender, "Inactive");
     } else {
       k.setThreadState(sender, "Running");
@@ -313,7 +332,7 @@ export function receiveIPC(k: Kernel, thread: TCB, ep: Endpoint, isBlocking: boo
     return;
   }
   if (isBlocking) {
-    thread.blocking = { object: ep, badge: 0n, canGrant: false, canGrantReply: false, isCall: false, canDonate: false };
+    thread.blocking = { object: ep, badge: 0n, canGrant: false, canGrantReply: false, isCall: false };
     thread.reply = reply;
     if (reply !== undefined) reply.tcb = thread;
     k.setThreadState(thread, "BlockedOnReceive");
@@ -363,6 +382,7 @@ export function sendSignal(k: Kernel, ntfn: Notification, badge: bigint, sender?
         k.setReg(tcb, k.abi.roles.cap, badge);
         maybeDonateSchedContext(k, tcb, ntfn);
         k.possibleSwitchTo(tcb);
+        unblockSporadic(k, tcb.sc);
       } else {
         ntfn.word = badge;
         ntfn.active = true;
@@ -376,6 +396,7 @@ export function sendSignal(k: Kernel, ntfn: Notification, badge: bigint, sender?
       k.setReg(dest, k.abi.roles.cap, badge);
       maybeDonateSchedContext(k, dest, ntfn);
       k.possibleSwitchTo(dest);
+      unblockSporadic(k, dest.sc);
       break;
     }
     case "Active":
@@ -400,8 +421,10 @@ function emitSignal(k: Kernel, ntfn: Notification, badge: bigint, sender: TCB | 
 export function receiveSignal(k: Kernel, thread: TCB, ntfn: Notification, isBlocking: boolean): void {
   if (ntfn.active) {
     completeSignal(k, ntfn, thread);
+    // An SC donated to a thread that was not running (ReplyRecv, NBSendRecv) becomes active.
+    unblockSporadic(k, thread.sc);
   } else if (isBlocking) {
-    thread.blocking = { object: ntfn, badge: 0n, canGrant: false, canGrantReply: false, isCall: false, canDonate: false };
+    thread.blocking = { object: ntfn, badge: 0n, canGrant: false, canGrantReply: false, isCall: false };
     k.setThreadState(thread, "BlockedOnNotification");
     tcbAppend(ntfn.queue, thread);
     maybeReturnSchedContext(k, ntfn, thread);

@@ -1,4 +1,5 @@
 // Endpoints: a queue of threads all waiting to send or all waiting to receive (seL4 src/object/endpoint.c).
+import { unblockSporadic } from "../ipc.js";
 import type { Kernel } from "../kernel.js";
 import type { TCB } from "./tcb.js";
 
@@ -20,6 +21,7 @@ export function restartThreadIfNoFault(k: Kernel, tcb: TCB): void {
   tcb.blocking = undefined;
   if (tcb.pendingFault === undefined) {
     k.setThreadState(tcb, "Restart");
+    unblockSporadic(k, tcb.sc);
     k.possibleSwitchTo(tcb);
   } else {
     k.setThreadState(tcb, "Inactive");

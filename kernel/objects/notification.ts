@@ -1,4 +1,5 @@
 // Notifications: a word of badge bits plus the threads waiting for it (seL4 src/object/notification.c).
+import { unblockSporadic } from "../ipc.js";
 import type { Kernel } from "../kernel.js";
 import type { SchedContext } from "./schedcontext.js";
 import type { TCB } from "./tcb.js";
@@ -22,8 +23,10 @@ export class Notification {
 export function cancelAllSignals(k: Kernel, ntfn: Notification): void {
   if (ntfn.state !== "Waiting") return;
   for (const tcb of ntfn.queue.splice(0)) {
+    // removeAndRestartNTFNQueuedThread
     tcb.blocking = undefined;
     k.setThreadState(tcb, "Restart");
+    unblockSporadic(k, tcb.sc);
     k.possibleSwitchTo(tcb);
   }
   k.rescheduleRequired();

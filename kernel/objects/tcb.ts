@@ -29,8 +29,6 @@ export interface Blocking {
   readonly canGrant: boolean;
   readonly canGrantReply: boolean;
   readonly isCall: boolean;
-  /** A Call, or a fault of a thread that has one, may lend its scheduling context to a passive receiver. */
-  readonly canDonate: boolean;
 }
 
 export class TCB {

@@ -2,7 +2,9 @@
 // scheduling-context donation in src/object/endpoint.c, reply.c, notification.c).
 import { describe, expect, it } from "vitest";
 import type { Arch } from "../../kernel/abi.js";
+import { refills } from "../../kernel/sporadic.js";
 import { ARCHES, Endpoint, Notification, SchedContext, Sim, endpointCap, makePassive, msgInfo, notificationCap, rights, slot, type Pd } from "./harness.js";
+import { ns, ticks } from "./time-world.js";
 
 const INPUT = slot("INPUT_CAP");
 const REPLY = slot("REPLY_CAP");
@@ -252,5 +254,29 @@ describe.each(ARCHES)("passive servers (%s)", (arch) => {
     const sc = client.tcb.sc!;
     expect(sim.trap(client, "seL4_SysCall", { cap: PPC, info: 0n })).toBe(server.tcb);
     expect(server.tcb.sc).toBe(sc);
+  });
+});
+
+describe.each(ARCHES)("an SC lent by a notification (%s)", (arch) => {
+  it("with no refill ready, the woken passive thread waits for it in the release queue (maybeDonateSchedContext's schedContext_resume)", () => {
+    const sim = new Sim(arch);
+    const server = sim.thread("server", { priority: 200, sc: false });
+    const client = sim.thread("client", { priority: 100 });
+    const ntfn = new Notification();
+    sim.give(server, INPUT, notificationCap(ntfn));
+    sim.give(client, OUT, notificationCap(ntfn, 1n, NOTIFY_RIGHTS));
+    const lent = new SchedContext(100n, 1000n, 0n);
+    ntfn.sc = lent;
+    lent.notification = ntfn;
+    // Its only refill comes at 500 us.
+    refills(sim.k, lent)[0]!.rTime = ticks(arch, 500n);
+    expect(sim.start(client)).toBe(client.tcb);
+    server.tcb.state = "BlockedOnNotification";
+    server.tcb.blocking = { object: ntfn, badge: 0n, canGrant: false, canGrantReply: false, isCall: false };
+    ntfn.queue.push(server.tcb);
+
+    expect(sim.trap(client, "seL4_SysSend", { cap: OUT, info: 0n })).toBe(client.tcb);
+    expect([server.tcb.state, server.tcb.sc, server.tcb.inReleaseQueue]).toEqual(["Running", lent, true]);
+    expect(sim.k.nextReleaseNs()).toBe(ns(arch, ticks(arch, 500n)));
   });
 });

@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import type { Arch } from "../../kernel/abi.js";
 import { SchedContext } from "../../kernel/objects/schedcontext.js";
 import { performSchedControlInvocation } from "../../kernel/objects/schedcontrol.js";
-import { ARCHES, Sim, archJson, notificationCap, rights } from "./harness.js";
+import { bindNotification } from "../../kernel/objects/notification.js";
+import { ARCHES, Endpoint, Sim, archJson, endpointCap, notificationCap, rights, slot } from "./harness.js";
 import { INPUT, OUT, minBudget, ns, precision, refillPairs, ticks, timedThread } from "./time-world.js";
 
 const signal = (sim: Sim, pd: Parameters<Sim["trap"]>[0]) => sim.trap(pd, "seL4_SysSend", { cap: OUT, info: 0n });
@@ -174,5 +175,47 @@ describe.each(ARCHES)("SchedControlConfigureFlags refills (%s)", (arch: Arch) =>
     expect(sim.start(t)).toBe(t.tcb);
     configure(sim, t.own, 300n, 2000n);
     expect(refillPairs(t.own)).toEqual([[0n, ticks(arch, 100n)], [ticks(arch, 2000n), ticks(arch, 200n)]]);
+  });
+});
+
+describe.each(ARCHES)("a sporadic SC woken by IPC starts its ready head now (refill_unblock_check) (%s)", (arch: Arch) => {
+  const EP = 30n;
+  /** high: 100 us every 1000 us, scSporadic; it runs 30 us, then blocks as `block` makes it; low wakes it at 500 us with `wake`. */
+  function wokenAt500us(block: (sim: Sim, high: ReturnType<typeof timedThread>) => void, wake: (sim: Sim, low: ReturnType<typeof timedThread>) => void) {
+    const sim = new Sim(arch);
+    const high = timedThread(sim, "high", 200, 100n, 1000n);
+    high.own.sporadic = true;
+    const low = timedThread(sim, "low", 100, 1000n, 1000n);
+    const ep = new Endpoint();
+    sim.give(high, EP, endpointCap(ep));
+    sim.give(low, EP, endpointCap(ep));
+    sim.give(low, OUT, notificationCap(high.ntfn, 1n, rights({ write: true })));
+    expect(sim.start(high, low)).toBe(high.tcb);
+    expect(sim.k.kernelEntry(30_000n, true)).toBe(true);
+    block(sim, high);
+    expect(sim.k.current).toBe(low.tcb);
+    expect(refillPairs(high.own)).toEqual([[ticks(arch, 30n), ticks(arch, 70n)], [ticks(arch, 1000n), ticks(arch, 30n)]]);
+    expect(sim.k.kernelEntry(500_000n, true)).toBe(true);
+    wake(sim, low);
+    expect(refillPairs(high.own)).toEqual([[ticks(arch, 500n), ticks(arch, 70n)], [ticks(arch, 1000n), ticks(arch, 30n)]]);
+  }
+
+  it("a signal to the notification it waits on", () => {
+    wokenAt500us((sim, high) => sim.trap(high, "seL4_SysWait", { cap: INPUT }), (sim, low) => signal(sim, low));
+  });
+
+  it("a message to the endpoint it receives on", () => {
+    wokenAt500us((sim, high) => sim.trap(high, "seL4_SysRecv", { cap: EP, reply: slot("REPLY_CAP") }), (sim, low) => sim.trap(low, "seL4_SysSend", { cap: EP, info: 0n }));
+  });
+
+  it("a receiver taking the message it was blocked sending", () => {
+    wokenAt500us((sim, high) => sim.trap(high, "seL4_SysSend", { cap: EP, info: 0n }), (sim, low) => sim.trap(low, "seL4_SysRecv", { cap: EP, reply: slot("REPLY_CAP") }));
+  });
+
+  it("a signal to its bound notification while it receives on an endpoint", () => {
+    wokenAt500us((sim, high) => {
+      bindNotification(high.tcb, high.ntfn);
+      sim.trap(high, "seL4_SysRecv", { cap: EP, reply: slot("REPLY_CAP") });
+    }, (sim, low) => signal(sim, low));
   });
 });
