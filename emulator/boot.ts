@@ -23,7 +23,7 @@ import { ConsoleInput } from "./console-input.js";
 import { Machine } from "./machine.js";
 import { MmioBus } from "./mmio-bus.js";
 import { PhysicalMemory } from "./physical-memory.js";
-import { CONFIGS, UserError, type RunControls, type RunResult } from "./system.js";
+import { CONFIGS, runLimits, UserError, type RunControls, type RunResult } from "./system.js";
 import { EngineVSpaces } from "./vspaces.js";
 import { firmwareSmc } from "./firmware.js";
 
@@ -282,11 +282,7 @@ export function bootRootTask(o: BootOptions): RunResult {
       pds: [], threads: [{ ...actor(root.tcb), priority: root.tcb.priority, state: root.tcb.state }],
     });
     if (o.onEvent !== undefined) k.subscribe(o.onEvent);
-    const stopReason = machine.run({
-      ...(o.maxInstructions === undefined ? {} : { maxInstructions: o.maxInstructions }),
-      ...(o.stopAfterNs === undefined ? {} : { stopAt: o.stopAfterNs }),
-      ...(o.realtime === true ? { realtime: true } : {}),
-    });
+    const stopReason = machine.run(runLimits(o));
     consoleOut.flush();
     return { output, diagnostics, stopReason, stats: { ...machine.stats }, virtualTimeUs: machine.now / 1000n, virtualTimeNs: machine.now, protectionDomains: ["rootserver"] };
   } finally {

@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import { bytesSource, stdinSource, type InputSource } from "./console-input.js";
 import { readBundle, unpackBundle } from "./image-bundle.js";
 import type { ConsoleMode } from "./console.js";
+import { StatusLine, STATUS_EVERY_MS } from "./status-line.js";
 import { TraceWriter, type TraceFormat, type TraceHeader } from "./trace.js";
 import { checkSystem } from "./check.js";
 import { bootRootTask } from "./boot.js";
@@ -79,7 +80,10 @@ Options for run (and boot, which also takes --ram):
 Output:
   stdout carries exactly what the system prints (seL4_DebugPutChar and the board's UARTs);
   the monitor's fault reports (MON|...), microkit-emu's own diagnostics and the closing
-  summary go to stderr. check takes any config Microkit builds for the board, smp-* too.
+  summary go to stderr. On a terminal, a run that takes longer than a second shows a
+  progress line on stderr (virtual time, instructions, syscalls), erased when the run ends
+  or anything else is printed; --quiet and --json turn it off. check takes any config
+  Microkit builds for the board, smp-* too.
 
 Exit status:
   0  the run ended normally (idle, halted, or a stop condition), even if a PD faulted
@@ -264,7 +268,12 @@ function summary(r: RunResult, rootTask: boolean): string {
 }
 
 export function main(argv: readonly string[]): number {
-  const err = (s: string): void => void process.stderr.write(s + "\n");
+  // A progress line on a terminal's stderr, erased before anything else is printed.
+  let status: StatusLine | undefined;
+  const err = (s: string): void => {
+    status?.clear();
+    process.stderr.write(s + "\n");
+  };
   const paint = new Chalk({ level: process.stderr.isTTY ? 1 : 0 });
   try {
     const [command, ...rest] = argv;
@@ -298,6 +307,9 @@ export function main(argv: readonly string[]): number {
     // A root task reads console input only from --input; a system also from a piped standard input.
     const input = command === "boot" && a.input === undefined ? undefined : inputSource(a.input);
     const trace = a.trace === undefined ? undefined : openTrace(a.trace, a.traceFormat);
+    if (process.stderr.isTTY && !a.quiet && !a.json && a.trace !== "-") {
+      status = new StatusLine((t) => void process.stderr.write(t), () => process.stderr.columns || 80, (t) => paint.dim(t));
+    }
     let result: RunResult;
     try {
       const common = {
@@ -307,7 +319,11 @@ export function main(argv: readonly string[]): number {
         ...(input === undefined ? {} : { input }),
         ...(a.console === undefined ? {} : { console: a.console }),
         ...(a.realtime ? { realtime: true } : {}),
-        onOutput: (t: string) => void process.stdout.write(t),
+        onOutput: (t: string) => {
+          if (process.stdout.isTTY) status?.clear();
+          process.stdout.write(t);
+        },
+        ...(status === undefined ? {} : { progress: { everyMs: STATUS_EVERY_MS, report: status.report } }),
         ...(trace === undefined ? {} : { onStart: (h: TraceHeader) => trace.header(h), onEvent: trace.event }),
       };
       result = command === "boot" ? bootRootTask({
@@ -326,6 +342,7 @@ export function main(argv: readonly string[]): number {
       });
       trace?.end({ time_ns: Number(result.virtualTimeNs), stop: result.stopReason, instructions: Number(result.stats.instructions) });
     } finally {
+      status?.clear();
       trace?.close();
     }
     if (a.json) {

@@ -72,6 +72,15 @@ export interface RunLimits {
    * (for interactive use; runs are then no longer reproducible in their timing).
    */
   readonly realtime?: boolean;
+  /** Called with the run's state about every `everyMs` of host time (a progress display). */
+  readonly progress?: { readonly everyMs: number; report(p: RunProgress): void };
+}
+
+/** Where a run has got to, for a progress display. */
+export interface RunProgress {
+  readonly virtualTimeNs: number;
+  readonly instructions: number;
+  readonly syscalls: number;
 }
 
 /** Blocks the host thread for `ns` nanoseconds (only with RunLimits.realtime). */
@@ -181,8 +190,14 @@ export class Machine {
     const hostStart = process.hrtime.bigint() - BigInt(this.time);
     const maxInstructions = toCount(limits.maxInstructions);
     const stopAt = toCount(limits.stopAt);
+    const progress = limits.progress;
+    let nextReport = progress === undefined ? Infinity : performance.now() + progress.everyMs;
     for (;;) {
       if (this.halted) return "halted";
+      if (progress !== undefined && performance.now() >= nextReport) {
+        progress.report({ virtualTimeNs: this.time, instructions: this.instructions, syscalls: this.stats.syscalls });
+        nextReport = performance.now() + progress.everyMs;
+      }
       const instructionsLeft = maxInstructions === undefined ? undefined : maxInstructions - this.instructions;
       if (instructionsLeft !== undefined && instructionsLeft <= 0) return "instruction-limit";
       if (stopAt !== undefined && this.time >= stopAt) return "time-limit";

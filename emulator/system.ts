@@ -23,7 +23,7 @@ import { ConsoleInput, type InputSource } from "./console-input.js";
 import type { BoardInstance } from "../boards/board.js";
 import { firmwareSmc } from "./firmware.js";
 import { RegisterDevice } from "../boards/devices/device.js";
-import { Machine, type MachineStats, type StopReason } from "./machine.js";
+import { Machine, type MachineStats, type RunLimits, type RunProgress, type StopReason } from "./machine.js";
 import type { TraceHeader } from "./trace.js";
 import { exampleBuildDir, repoRoot } from "./paths.js";
 import { PhysicalMemory } from "./physical-memory.js";
@@ -53,6 +53,18 @@ export interface RunControls {
   readonly console?: ConsoleMode;
   /** Input for the board's console UART (used when a PD maps that UART). */
   readonly input?: InputSource;
+  /** Called about every `everyMs` of host time with where the run has got to (a progress display). */
+  readonly progress?: { readonly everyMs: number; report(p: RunProgress): void };
+}
+
+/** The machine's limits for a run, from its controls. */
+export function runLimits(o: RunControls): RunLimits {
+  return {
+    ...(o.maxInstructions === undefined ? {} : { maxInstructions: o.maxInstructions }),
+    ...(o.stopAfterNs === undefined ? {} : { stopAt: o.stopAfterNs }),
+    ...(o.realtime === true ? { realtime: true } : {}),
+    ...(o.progress === undefined ? {} : { progress: o.progress }),
+  };
 }
 
 export interface RunOptions extends RunControls {
@@ -280,11 +292,7 @@ export function runSystem(o: RunOptions): RunResult {
         .map((t) => ({ ...actor(t), priority: t.priority, state: t.state })),
     });
     if (o.onEvent !== undefined) kernel.subscribe(o.onEvent);
-    const stopReason = machine.run({
-      ...(o.maxInstructions === undefined ? {} : { maxInstructions: o.maxInstructions }),
-      ...(o.stopAfterNs === undefined ? {} : { stopAt: o.stopAfterNs }),
-      ...(o.realtime === true ? { realtime: true } : {}),
-    });
+    const stopReason = machine.run(runLimits(o));
     consoleOut.flush();
     return {
       output,

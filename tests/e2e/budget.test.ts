@@ -35,3 +35,23 @@ describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("budget on %s", (board
     }
   }, 30_000); // tens of milliseconds of virtual time, every kernel event listened to: slow on a loaded machine
 });
+
+test("a progress listener hears where the run has got to, and the run's result is the same as without one", () => {
+  const board = "qemu_virt_aarch64";
+  const options = { systemFile: "tests/pds/budget/budget.system", board, searchPaths: [`build/test-pds/budget/${board}/debug`] };
+  const reports: { virtualTimeNs: number; instructions: number; syscalls: number }[] = [];
+  const r = runSystem({ ...options, progress: { everyMs: 0, report: (p) => reports.push(p) } });
+  const plain = runSystem(options);
+  expect(r.output).toBe(plain.output);
+  expect(r.stats.instructions).toBe(plain.stats.instructions);
+  expect(reports.length).toBeGreaterThan(10);
+  for (let i = 1; i < reports.length; i++) {
+    expect(reports[i]!.virtualTimeNs).toBeGreaterThanOrEqual(reports[i - 1]!.virtualTimeNs);
+    expect(reports[i]!.instructions).toBeGreaterThanOrEqual(reports[i - 1]!.instructions);
+    expect(reports[i]!.syscalls).toBeGreaterThanOrEqual(reports[i - 1]!.syscalls);
+  }
+  const last = reports[reports.length - 1]!;
+  expect(BigInt(last.instructions)).toBeLessThanOrEqual(r.stats.instructions);
+  expect(last.syscalls).toBeLessThanOrEqual(r.stats.syscalls);
+  expect(BigInt(last.virtualTimeNs)).toBeLessThanOrEqual(r.virtualTimeNs);
+});
