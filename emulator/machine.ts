@@ -92,6 +92,7 @@ function sleepNs(ns: bigint): void {
 export interface MachineStats {
   instructions: bigint;
   syscalls: number;
+  /** Faults the kernel raised: CPU exceptions, cap faults, unknown syscalls, timeout faults. */
   faults: number;
   switches: number;
   /** Invocations and receives the kernel's fast paths handled (kernel/fastpath.ts). */
@@ -182,6 +183,7 @@ export class Machine {
     } finally {
       this.stats.instructions = BigInt(this.instructions);
       this.stats.fastpaths = this.kernel.fastpathsTaken;
+      this.stats.faults = this.kernel.faultsRaised;
     }
   }
 
@@ -348,7 +350,6 @@ export class Machine {
         break;
       default: {
         if (exit.kind === "exception" && this.emulateSysreg(tcb, exit.code, exit.pc)) break;
-        this.stats.faults++;
         const f = exitToFault(this.kernel.abi, exit, (pc) => this.insnAt(tcb, pc));
         k.setReg(tcb, "pc", f.pc);
         tcb.restartPc = f.pc;

@@ -437,6 +437,7 @@ export function receiveSignal(k: Kernel, thread: TCB, ntfn: Notification, isBloc
 
 /** Delivers a fault to the thread's handler, or stops the thread when it has none (handleFault). */
 export function handleFault(k: Kernel, tcb: TCB, fault: Fault): void {
+  k.faultsRaised++;
   const handler: Cap = tcb.faultHandler;
   if (handler.type === "endpoint" && handler.rights.write && (handler.rights.grant || handler.rights.grantReply)) {
     k.events?.emit({ type: "fault", ...actor(tcb), fault: fault.type, pc: tcb.restartPc, details: faultDetails(fault), handler: "endpoint", badge: handler.badge });
@@ -460,6 +461,7 @@ export function handleFault(k: Kernel, tcb: TCB, fault: Fault): void {
 export function handleTimeout(k: Kernel, tcb: TCB, fault: Fault & { readonly type: "Timeout" }): void {
   const handler = tcb.timeoutHandler;
   if (handler.type !== "endpoint") throw new Error(`handleTimeout: ${tcb.name} has no timeout endpoint`);
+  k.faultsRaised++;
   // Not a faulting instruction: the pc where the budget ran out.
   k.events?.emit({ type: "fault", ...actor(tcb), fault: fault.type, pc: k.getReg(tcb, "pc"), details: faultDetails(fault), handler: "endpoint", badge: handler.badge });
   tcb.pendingFault = fault;

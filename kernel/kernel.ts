@@ -79,6 +79,8 @@ export class Kernel {
   fastpath = true;
   /** How many invocations and receives the fast paths handled (for tests and the benchmark). */
   fastpathsTaken = 0;
+  /** Faults raised (handleFault, handleTimeout): exceptions, cap faults, unknown syscalls, timeouts. */
+  faultsRaised = 0;
   /** The thread that trapped into the kernel, or that runs next (ksCurThread; undefined is idle). */
   current: TCB | undefined;
   private action: SchedulerAction = "ResumeCurrentThread";
