@@ -133,6 +133,28 @@ describe.each(ARCHES)("root tasks on %s", (arch) => {
     expect(r.virtualTimeUs).toBe(5_000n);
   });
 
+  test("fuzz: random system calls with random caps, labels and arguments get errors, results or faults; the kernel and the root task go on", () => {
+    const r = boot("fuzz", arch);
+    // 5 checks in main, 19 for each seed's fresh objects.
+    allOk(r, 5 + 8 * 19);
+    const lines = r.output.split("\n");
+    const seeds = lines.filter((l) => /^fuzz: seed \d+: 4000 calls, \d+ restarts$/.test(l));
+    expect(seeds).toHaveLength(8);
+    expect(lines).toContain("fuzz: 32000 calls");
+    const prefix = "fuzz: Call results by error: ";
+    const results = lines.find((l) => l.startsWith(prefix))!.slice(prefix.length).split(" ").map(Number);
+    // NoError and the errors after it, then "other"; never a label outside seL4's errors.
+    expect(results).toHaveLength(12);
+    expect(results[11]).toBe(0);
+    expect(results[0]).toBeGreaterThan(500);
+    expect(results.slice(1).filter((n) => n > 0).length).toBeGreaterThanOrEqual(6);
+    expect(lines).toContain("main returned 0");
+    expect(r.stopReason).toBe("idle");
+    // Cap faults and the like, each reported by the kernel as a debug kernel does, none handled.
+    expect(r.stats.faults).toBeGreaterThan(5000);
+    expect(r.diagnostics.filter((l) => l === "Found thread has no fault handler while trying to handle:").length).toBe(r.stats.faults);
+  });
+
   test("the same root task gives the same output, instruction count and time every run", () => {
     const [x, y] = [boot("ipc", arch), boot("ipc", arch)];
     expect(y.output).toBe(x.output);
