@@ -12,6 +12,7 @@ import { decodeMessageInfo } from "./message-info.js";
 import { resolveAddressBits, slotCap, type LookupFault, type Slot } from "./objects/cnode.js";
 import type { TCB } from "./objects/tcb.js";
 import { labelName } from "./objects/tcb-invocation.js";
+import { describeError, userError } from "./user-error.js";
 import type { ArchCapType } from "./objects/untyped.js";
 
 const WORD_BITS = 64;
@@ -143,6 +144,7 @@ function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: b
   k.events?.emit({ type: "invocation", ...actor(thread), cptr, object: found.cap.type, label: info.label, ...invocationMethod(k, found.cap, info.label) });
   const decoded = decodeInvocation(k, ctx, found.cap);
   if (!decoded.ok) {
+    reportRefusal(k, thread, found.cap, info.label, cptr, decoded.error);
     if (isCall) {
       const e = errorReply(k.abi, decoded.error);
       replyFromKernel(k, thread, e.label, e.mrs);
@@ -156,6 +158,16 @@ function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: b
     k.setThreadState(thread, "Running");
   }
   return "ok";
+}
+
+/** The debug kernel's line saying why it refused an invocation (kernel/user-error.ts). */
+function reportRefusal(k: Kernel, thread: TCB, cap: Cap, label: bigint, cptr: bigint, error: SyscallError): void {
+  if (cap.type === "null") return userError(k, thread, "invocation", `cap ${cptr} is an empty slot (InvalidCapability)`);
+  const method = labelName(k, label);
+  const where = method !== undefined && !IPC_OBJECTS.has(cap.type) ? method : `${cap.type} invocation, label ${label}`;
+  // The usual IllegalOperation is a method of another object's: name the cap it was tried on.
+  const why = error.type === "seL4_IllegalOperation" ? `not an operation on ${/^[aeiou]/.test(cap.type) ? "an" : "a"} ${cap.type} cap (IllegalOperation)` : describeError(error);
+  userError(k, thread, where, why);
 }
 
 function handleRecv(k: Kernel, thread: TCB, isBlocking: boolean, canReply: boolean): Outcome {
@@ -202,20 +214,25 @@ function invocationMethod(k: Kernel, cap: Cap, label: bigint): { method?: string
   return method === undefined ? {} : { method };
 }
 
+/** DebugNameThread: a debug aid, so seL4 takes a bad call for a misconfigured system and halts. */
 function debugNameThread(k: Kernel, thread: TCB): void {
   const found = lookupCap(thread, k.getReg(thread, k.abi.roles.cap));
-  const buffer = k.ipcBuffer(thread, false);
-  if (!found.ok || found.cap.type !== "tcb" || buffer === undefined) {
-    k.host.debugPrint(`DebugNameThread: "${thread.name}" named no TCB or has no IPC buffer`);
-    return;
-  }
+  if (!found.ok || found.cap.type !== "tcb") return haltOnDebugCall(k, thread, "the cap is not a TCB cap");
+  const buffer = k.ipcBuffer(thread, true);
+  if (buffer === undefined) return haltOnDebugCall(k, thread, "the calling thread has no IPC buffer");
   const msg = k.abi.ipcBuffer.fields["msg"]!;
   const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset + msg.offset, msg.size);
   const end = bytes.indexOf(0);
+  if (end < 0) return haltOnDebugCall(k, thread, "the name does not end within the message registers");
   const tcb = found.cap.object;
-  const name = new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end));
+  const name = new TextDecoder().decode(bytes.subarray(0, end));
   k.events?.emit({ type: "thread_named", ...actor(tcb), name });
   tcb.name = name;
+}
+
+function haltOnDebugCall(k: Kernel, thread: TCB, why: string): void {
+  userError(k, thread, "DebugNameThread", `${why}; halting`);
+  k.host.halt();
 }
 
 /**

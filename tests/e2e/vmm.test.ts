@@ -4,6 +4,7 @@
 // src/arch/arm/object/vcpu.c. No guest code runs: starting the vCPU thread is reported and undone.
 import { describe, expect, test } from "vitest";
 import { runSystem } from "../../emulator/system.js";
+import { refusals } from "./refusals.js";
 
 const run = (board: string) =>
   runSystem({ systemFile: `tests/pds/vmm/vmm-${board}.system`, board, searchPaths: [`build/test-pds/vmm/${board}/debug`] });
@@ -42,9 +43,27 @@ describe("a VMM PD on qemu_virt_aarch64", () => {
       "",
     ].join("\n"));
     // The VM (priority 150) preempts its VMM (100) when restarted; the emulator reports and suspends it.
-    expect(r.diagnostics).toEqual([
+    expect(r.diagnostics.at(-1)).toBe(
       "vCPU 0 of VM 'linux' (VMM 'vmm') was started at 0x40000000, but guest code is not emulated: the vCPU thread is suspended again",
+    );
+    // Before it, the debug kernel's reason for each refused vCPU call, in order.
+    expect(refusals(r.diagnostics)).toEqual([
+      "ARMVCPUInjectIRQ RangeError",
+      "ARMVCPUInjectIRQ RangeError",
+      "ARMVCPUInjectIRQ RangeError",
+      "ARMVCPUInjectIRQ RangeError",
+      "ARMVCPUInjectIRQ TruncatedMessage",
+      "ARMVCPUAckVPPI InvalidArgument",
+      "ARMVCPUAckVPPI RangeError",
+      "ARMVCPUReadReg InvalidArgument",
+      "ARMVCPUWriteReg InvalidArgument",
+      "ARMVCPUWriteReg TruncatedMessage",
+      "ARMVCPUSetTCB TruncatedMessage",
+      "ARMVCPUSetTCB IllegalOperation",
+      "TCBSuspend IllegalOperation",
+      "ARMVCPUReadReg IllegalOperation",
     ]);
+    expect(r.diagnostics).toHaveLength(15);
     expect(r.stopReason).toBe("idle");
     expect(r.stats.faults).toBe(0);
   });

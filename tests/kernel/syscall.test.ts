@@ -172,6 +172,23 @@ describe.each(ARCHES)("debug syscalls (%s)", (arch) => {
     pd.ipc!.set(name, msgOffset(arch, 0));
     sim.trap(pd, "seL4_SysDebugNameThread", { cap: tcbRootSlot << 58n }); // root slot k is cptr k << 58
     expect(pd.tcb.name).toBe("worker");
+    expect(sim.host.halts).toBe(0);
+  });
+
+  it.each([
+    ["a cap that is not a TCB's", 20n, "the cap is not a TCB cap"],
+    ["a name with no NUL in the message registers", 1n << 58n, "the name does not end within the message registers"],
+  ])("DebugNameThread with %s halts the system, as the debug kernel does, saying why", (_, cptr, why) => {
+    const sim = new Sim(arch);
+    const pd = sim.thread("namer");
+    pd.root.slots[1] = { type: "tcb", object: pd.tcb };
+    sim.give(pd, 20n, endpointCap(new Endpoint()));
+    sim.start(pd);
+    pd.ipc!.fill(0x41, msgOffset(arch, 0), msgOffset(arch, 0) + 8 * sim.abi.ipcBuffer.msgMaxLength);
+    sim.trap(pd, "seL4_SysDebugNameThread", { cap: cptr });
+    expect(sim.host.halts).toBe(1);
+    expect(pd.tcb.name).toBe("namer");
+    expect(sim.host.lines).toEqual([expect.stringMatching(new RegExp(`^<<seL4\\(CPU 0\\) \\[DebugNameThread .*\\]: ${why}; halting>>$`))]);
   });
 
   it("DebugCapIdentify answers with the capType tag of the named cap (structures.bf)", () => {

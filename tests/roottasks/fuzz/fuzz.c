@@ -130,13 +130,15 @@ static seL4_Word random_label(seL4_Word cap)
 
 typedef void (*syscall_fn)(seL4_Word *cap, seL4_Word *info, seL4_Word *mr, seL4_Word *reply, seL4_Word *dest);
 
-/* Every system call but DebugHalt (which would end the run); Call and the sends most often. */
+/*
+ * Every system call but DebugHalt, and DebugNameThread, which halts the system when its cap is not
+ * a TCB's, as the debug kernel does; Call and the sends most often.
+ */
 static const syscall_fn CALLS[] = {
     seL4__sys_Call, seL4__sys_Call, seL4__sys_Call, seL4__sys_Call, seL4__sys_Call, seL4__sys_Call,
     seL4__sys_Call, seL4__sys_Call, seL4__sys_Send, seL4__sys_NBSend, seL4__sys_Recv, seL4__sys_NBRecv,
     seL4__sys_Wait, seL4__sys_NBWait, seL4__sys_ReplyRecv, seL4__sys_NBSendRecv, seL4__sys_NBSendWait,
-    seL4__sys_Yield, seL4__sys_DebugPutChar, seL4__sys_DebugCapIdentify, seL4__sys_DebugNameThread,
-    seL4__sys_DebugSnapshot,
+    seL4__sys_Yield, seL4__sys_DebugPutChar, seL4__sys_DebugCapIdentify, seL4__sys_DebugSnapshot,
 };
 #define NCALLS (sizeof(CALLS) / sizeof(CALLS[0]))
 
@@ -159,10 +161,6 @@ static void fuzz(rt_thread_t *t)
         ipc->receiveCNode = r % 4 == 0 ? random_cptr() : 0;
         ipc->receiveIndex = random_cptr();
         ipc->receiveDepth = interesting() % 70;
-        if (call == seL4__sys_DebugNameThread) {
-            /* A name of random bytes, not always terminated within the buffer. */
-            for (int i = 0; i < 16; i++) ((char *)ipc->msg)[i] = (char)(next_random() % 256);
-        }
         if (call == seL4__sys_DebugPutChar) cap = 0x20 + next_random() % 0x5f;
         call(&cap, &info, mr, &reply, &dest);
         if (call == seL4__sys_Call) {
