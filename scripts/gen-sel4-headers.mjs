@@ -122,13 +122,9 @@ emit('');
 emit('#define LIBSEL4_INLINE static inline');
 emit('#define LIBSEL4_INLINE_FUNC static inline');
 emit(`#define SEL4_ARCH_${arch.toUpperCase()} 1`);
-emit('#define CONFIG_KERNEL_MCS 1');
-for (const k of Object.keys(kernelConfig).sort()) {
-  const v = kernelConfig[k];
-  if (!/^[A-Z0-9_]+$/.test(k) || k === 'KERNEL_MCS') continue;
-  if (v === true) emit(`#define CONFIG_${k} 1`);
-  else if (typeof v === 'string' && /^[0-9]+$/.test(v)) emit(`#define CONFIG_${k} ${v}`);
-}
+// The whole kernel configuration, as libsel4's sel4/config.h gives it: code written for upstream's
+// SDK tests CONFIG_ARCH_*, CONFIG_PLAT_* and the like through sel4.h (sDDF's fences do).
+emit('#include <kernel/gen_config.h>');
 
 // ---------------------------------------------------------------------------
 section('basic types (LP64)');

@@ -105,6 +105,21 @@ test("the SDK has kernel/gen_config.h, from which upstream Makefiles read the ar
   }
 });
 
+test("microkit.h gives a PD the whole kernel configuration, as upstream's libsel4 does (sDDF tests CONFIG_ARCH_* and CONFIG_PLAT_*)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mkemu-"));
+  const source = join(dir, "config.c");
+  for (const [board, target, arch, plat] of [
+    ["qemu_virt_aarch64", "aarch64-none-elf", "AARCH64", "QEMU_ARM_VIRT"],
+    ["qemu_virt_riscv64", "riscv64-unknown-elf", "RISCV64", "QEMU_RISCV_VIRT"],
+    ["odroidc4", "aarch64-none-elf", "AARCH64", "ODROIDC4"],
+  ]) {
+    writeFileSync(source, `#include <microkit.h>\n#if !defined(CONFIG_ARCH_${arch}) || !defined(CONFIG_PLAT_${plat}) || !defined(CONFIG_KERNEL_MCS)\n#error configuration missing\n#endif\n`);
+    const r = spawnSync("clang", [`--target=${target}`, "-ffreestanding", "-fsyntax-only", "-Werror", `-Ibuild/sdk/board/${board}/debug/include`, source], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  }
+});
+
 test("path_for_symbols: symbols to patch are found in the unstripped copy", () => {
   const dir = mkdtempSync(join(tmpdir(), "mkemu-"));
   const built = "build/examples/hello/qemu_virt_riscv64/debug/hello.elf";
