@@ -1,5 +1,6 @@
 // Guest-physical device space: which device model answers which physical address, looked up by
-// 4 KiB page (as v86's mmap table does) so an access costs one map lookup.
+// 4 KiB page (as v86's mmap table does) so an access costs one map lookup. A page may hold several
+// devices (QEMU virt's virtio-mmio slots are 0x200 bytes apart): each is found by its own range.
 import type { AccessSize, Device } from "../boards/devices/device.js";
 import type { MmioHandler } from "./cpu.js";
 
@@ -8,20 +9,30 @@ export type MmioObserver = (device: Device, offset: number, access: "read" | "wr
 
 const PAGE_SHIFT = 12n;
 
-export class MmioBus {
-  private readonly pages = new Map<bigint, { readonly base: bigint; readonly device: Device }>();
+type Placed = { readonly base: bigint; readonly device: Device };
 
-  constructor(devices: readonly { readonly base: bigint; readonly device: Device }[]) {
+export class MmioBus {
+  /** The devices with registers in each page. */
+  private readonly pages = new Map<bigint, Placed[]>();
+
+  constructor(devices: readonly Placed[]) {
     for (const d of devices) {
       const first = d.base >> PAGE_SHIFT;
       const last = (d.base + BigInt(d.device.size) - 1n) >> PAGE_SHIFT;
-      for (let p = first; p <= last; p++) this.pages.set(p, d);
+      for (let p = first; p <= last; p++) {
+        const here = this.pages.get(p);
+        if (here === undefined) this.pages.set(p, [d]);
+        else here.push(d);
+      }
     }
   }
 
   /** The device at a physical address, if one is modelled there. */
-  at(pa: bigint): { readonly base: bigint; readonly device: Device } | undefined {
-    return this.pages.get(pa >> PAGE_SHIFT);
+  at(pa: bigint): Placed | undefined {
+    const here = this.pages.get(pa >> PAGE_SHIFT);
+    if (here === undefined) return undefined;
+    if (here.length === 1) return here[0];
+    return here.find((d) => pa >= d.base && pa < d.base + BigInt(d.device.size));
   }
 
   /** Every physical page in [pa, pa+size) is backed by a device model. */
