@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { systemReport } from "../microkit/report.js";
 import { basename, dirname, join, resolve } from "node:path";
-import { kernelAbi, microkitBoards, platformFacts, type KernelConfigName } from "../kernel/abi.js";
+import { kernelAbi, microkitBoards, platformFacts, type KernelAbi, type KernelConfigName } from "../kernel/abi.js";
 import type { KernelHost } from "../kernel/kernel.js";
 import { actor, type EventListener } from "../kernel/events.js";
 import { BOARDS, findBoard } from "../boards/board.js";
@@ -26,7 +26,8 @@ import { RegisterDevice } from "../boards/devices/device.js";
 import { Machine, type MachineStats, type RunLimits, type RunProgress, type StopReason } from "./machine.js";
 import type { TraceHeader } from "./trace.js";
 import { exampleBuildDir, repoRoot } from "./paths.js";
-import { PhysicalMemory } from "./physical-memory.js";
+import { PhysicalMemory, type PhysicalRange } from "./physical-memory.js";
+import { defaultRamBytes, kernelPlatform } from "../kernel/boot/platform.js";
 
 export class UserError extends Error {}
 
@@ -89,6 +90,17 @@ export interface RunResult {
   readonly virtualTimeUs: bigint;
   readonly virtualTimeNs: bigint;
   readonly protectionDomains: readonly string[];
+}
+
+/**
+ * The machine's RAM. On a QEMU board that is all of QEMU's -m, also what the kernel leaves to user
+ * level as device memory (below the hypervisor kernel's RAM, OpenSBI's): sDDF places DMA regions
+ * there with phys_addr. On a real board, the kernel's RAM.
+ */
+function machineRam(board: string, abi: KernelAbi, kernelRam: readonly PhysicalRange[]): readonly PhysicalRange[] {
+  if (defaultRamBytes(board) === undefined) return kernelRam;
+  const { ram } = kernelPlatform(board, abi);
+  return [{ base: ram.start, size: ram.end - ram.start }];
 }
 
 /** Reads the SDF at `path`, naming it in errors as the user wrote it (`shown`). */
@@ -222,7 +234,7 @@ export function runSystem(o: RunOptions): RunResult {
   const image = buildOrExplain(o.systemFile, () => buildSystem(parsed.system, { abi, host, ram: facts.ram, maxIrq: facts.maxIrq, elves, board: board.name, ...(o.testCaps === undefined ? {} : { testCaps: o.testCaps }) }));
   if (o.reportFile !== undefined) writeFileSync(o.reportFile, systemReport(parsed.system, board.name, config, image));
 
-  const memory = new PhysicalMemory(facts.ram);
+  const memory = new PhysicalMemory(machineRam(board.name, abi, facts.ram));
   const spaces: AddressSpace[] = [];
   try {
     for (const chunk of image.memory) memory.write(chunk.pa, chunk.bytes);

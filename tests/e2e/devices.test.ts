@@ -61,6 +61,22 @@ describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"])("UART echo on %s", (bo
     expect(r.output).toBe("> ");
   });
 
+  test("rings at physical addresses QEMU has RAM at but the kernel leaves to user level (sDDF's DMA regions) are memory the PDs share", () => {
+    // Below the hypervisor kernel's RAM (0x60000000) on AArch64; OpenSBI's 2 MiB on RISC-V.
+    const base = board === "qemu_virt_aarch64" ? 0x5fde0000 : 0x80100000;
+    const dir = mkdtempSync(join(tmpdir(), "mkemu-"));
+    const system = readFileSync(`tests/pds/echo/echo-${board}.system`, "utf8")
+      .replace('name="rx_ring" size="0x1000"', `name="rx_ring" size="0x1000" phys_addr="0x${base.toString(16)}"`)
+      .replace('name="tx_ring" size="0x1000"', `name="tx_ring" size="0x1000" phys_addr="0x${(base + 0x1000).toString(16)}"`);
+    writeFileSync(join(dir, "echo.system"), system);
+    const r = runSystem({
+      systemFile: join(dir, "echo.system"), board, searchPaths: [`build/test-pds/echo/${board}/debug`],
+      input: bytesSource(new TextEncoder().encode("device memory\n")),
+    });
+    expect(r.output).toBe("> DEVICE MEMORY\n");
+    expect(r.diagnostics).toEqual([]);
+  });
+
   test("without input the system idles at once", () => {
     const r = runSystem({ systemFile: `tests/pds/echo/echo-${board}.system`, board, searchPaths: [`build/test-pds/echo/${board}/debug`] });
     expect(r.output).toBe("> ");
