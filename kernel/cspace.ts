@@ -350,6 +350,7 @@ function finaliseThread(k: Kernel, tcb: TCB): void {
   suspend(k, tcb);
   tcb.cspaceRoot = NULL_CAP;
   tcb.faultHandler = NULL_CAP;
+  k.tcbDebugRemove(tcb);
 }
 
 // --- lookup for CNode operations ------------------------------------------------------------

@@ -81,6 +81,8 @@ export class Kernel {
   fastpathsTaken = 0;
   /** Faults raised (handleFault, handleTimeout): exceptions, cap faults, unknown syscalls, timeouts. */
   faultsRaised = 0;
+  /** ksDebugTCBs: every thread that exists, the newest first (DebugDumpScheduler lists them so). */
+  readonly debugThreads: TCB[] = [];
   /** The thread that trapped into the kernel, or that runs next (ksCurThread; undefined is idle). */
   current: TCB | undefined;
   private action: SchedulerAction = "ResumeCurrentThread";
@@ -532,6 +534,17 @@ export class Kernel {
     if (q[0] === tcb) this.reprogram = true;
     q.splice(q.indexOf(tcb), 1);
     tcb.inReleaseQueue = false;
+  }
+
+  /** tcbDebugAppend: a new thread goes at the head of the debug list. */
+  tcbDebugAppend(tcb: TCB): void {
+    this.debugThreads.unshift(tcb);
+  }
+
+  /** tcbDebugRemove: a thread whose last cap is gone leaves the list. */
+  tcbDebugRemove(tcb: TCB): void {
+    const i = this.debugThreads.indexOf(tcb);
+    if (i >= 0) this.debugThreads.splice(i, 1);
   }
 
   /** awaken: threads whose head refill is now ready leave the release queue. */

@@ -13,6 +13,7 @@ import { resolveAddressBits, slotCap, type LookupFault, type Slot } from "./obje
 import type { TCB } from "./objects/tcb.js";
 import { labelName } from "./objects/tcb-invocation.js";
 import { describeError, userError } from "./user-error.js";
+import { dumpScheduler } from "./debug-scheduler.js";
 import type { ArchCapType } from "./objects/untyped.js";
 
 const WORD_BITS = 64;
@@ -100,7 +101,7 @@ function dispatchSyscall(k: Kernel, thread: TCB, trapPc: bigint): Outcome {
       debugNameThread(k, thread);
       return "ok";
     case "seL4_SysDebugDumpScheduler":
-      k.host.debugPrint(`scheduler: current thread "${thread.name}" (priority ${thread.priority})`);
+      for (const line of dumpScheduler(k)) k.host.debugPrint(line);
       return "ok";
     default:
       handleFault(k, thread, { type: "UnknownSyscall", number: BigInt.asUintN(64, number) });

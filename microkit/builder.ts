@@ -148,6 +148,7 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
   };
   const objects = pdList.map((pd): PdObjects => {
     const tcb = new TCB(pd.name, abi.userContext.length);
+    kernel.tcbDebugAppend(tcb);
     tcb.pd = pd.name;
     // A PD without the FPU has it disabled in its TCB's flags, as the Microkit tool sets them.
     if (!pd.fpu) tcb.flags = threadFacts(abi).tcbFlags["seL4_TCBFlag_fpuDisabled"] ?? 0n;
@@ -316,6 +317,7 @@ function createMonitor(kernel: Kernel, layout: MicrokitLayout) {
   cnode.slots[m.faultEpSlot] = { type: "endpoint", object: endpoint, badge: 0n, rights: ALL_RIGHTS };
   cnode.slots[m.replySlot] = { type: "reply", object: new Reply(), canGrant: true };
   const tcb = new TCB("monitor", kernel.abi.userContext.length);
+  kernel.tcbDebugAppend(tcb);
   tcb.priority = m.priority;
   tcb.mcp = m.priority;
   tcb.cspaceRoot = { type: "cnode", object: cnode, guard: 0n, guardSize: m.guardSize };

@@ -67,6 +67,7 @@ export function buildVirtualMachine(
 ): VmImage {
   const vcpus = vm.vcpus.map((v, index): VcpuImage => {
     const tcb = new TCB(vm.name, kernel.abi.userContext.length);
+    kernel.tcbDebugAppend(tcb);
     tcb.pd = vmm.name;
     tcb.priority = vm.priority;
     tcb.mcp = vm.priority;

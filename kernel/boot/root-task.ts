@@ -105,6 +105,7 @@ export function createRootTask(k: Kernel, plan: BootPlan, entry: bigint): RootTa
   // create_initial_thread: registers all zero but the BootInfo address and the pc; maximum
   // priority; a round-robin SC of CONFIG_BOOT_THREAD_TIME_SLICE ms.
   const tcb = new TCB("rootserver", abi.userContext.length);
+  k.tcbDebugAppend(tcb);
   recordObjectRegion(tcb, { base: o.tcb, sizeBits: bits("seL4_TCBBits") });
   const maxPrio = threadFacts(abi).maxPrio;
   tcb.priority = maxPrio;

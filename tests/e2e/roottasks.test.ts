@@ -114,10 +114,21 @@ describe.each(ARCHES)("root tasks on %s", (arch) => {
     expect(r.stopReason).toBe("idle");
   });
 
-  test("debug: a thread named with DebugNameThread is named in the kernel's report; DebugHalt ends the run", () => {
+  test("debug: a thread named with DebugNameThread is named in the kernel's report; DebugDumpScheduler lists the threads; DebugHalt ends the run", () => {
     const r = boot("debug", arch);
     allOk(r, 5);
-    expect(observed(r)).toEqual(["faulter: jumping to 0x1000", "root: back at priority 50, halting"]);
+    expect(observed(r)).toEqual(["faulter: jumping to 0x1000", "root: back at priority 50", "root: halting"]);
+    // The debug list is newest first, the idle thread last; columns as seL4's debug_printTCB.
+    const dump = r.diagnostics.slice(r.diagnostics.indexOf("Dumping all tcbs!"));
+    expect(dump[1]).toBe(`${"Name".padEnd(40)}   ${"State".padEnd(16)}   ${"IP".padEnd(18)}   Prio   InReleaseQueue`);
+    expect(dump[2]).toBe("-".repeat(105));
+    expect(dump.slice(3, 7).map((l) => l.split(/ {3,}/).slice(0, 4))).toEqual([
+      ["no-vspace", "inactive", "0x0000000000400000", "100"],
+      ["renamed-faulter", "inactive", "0x0000000000001000", "100"],
+      ["rootserver", "running", expect.stringMatching(/^0x00000000004[0-9a-f]{5}$/), "50"],
+      ["idle_thread", "idle", "0000000000000000", "0"],
+    ]);
+    expect(dump).toHaveLength(7);
     expect(report(r, "renamed-faulter")[1]).toMatch(/^vm fault on code at address 0x0000000000001000 with status /);
     // A thread with no VSpace runs in none: its first fetch faults, and there is no stack to show.
     const bare = r.diagnostics.findIndex((l) => l.includes('"no-vspace"'));

@@ -1,7 +1,8 @@
 /*
  * The debug syscalls: a thread named with DebugNameThread faults without a handler and the
  * kernel's report carries its name; so does a thread started with no VSpace at all. The root task
- * lowers its priority so they run, then halts the machine with DebugHalt.
+ * lowers its priority so they run, dumps the scheduler's threads, then halts the machine with
+ * DebugHalt.
  */
 #include "roottask.h"
 
@@ -30,7 +31,10 @@ int main(seL4_BootInfo *bi)
     CHECK_ERR(seL4_TCB_WriteRegisters(bare, 1, 0, sizeof(regs) / sizeof(seL4_Word), &regs), seL4_NoError);
     seL4_DebugNameThread(bare, "no-vspace");
     CHECK_ERR(seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, 50), seL4_NoError);
-    rt_printf("root: back at priority 50, halting\n");
+    rt_printf("root: back at priority 50\n");
+    /* Both threads have faulted: the scheduler dump shows them inactive, the root task running. */
+    seL4_DebugDumpScheduler();
+    rt_printf("root: halting\n");
     seL4_DebugHalt();
     rt_printf("root: still running after DebugHalt\n");
     return 1;
