@@ -1,7 +1,9 @@
 // What a debug kernel prints when a thread faults and has no fault handler (seL4
 // src/kernel/faulthandler.c handleNoFaultHandler and print_fault, src/arch/*/kernel/vspace.c
 // Arch_userStackTrace), with the kernel printf's conversions (src/machine/io.c): %p is the value
-// in 16 zero-padded hex digits, "0x"-prefixed unless it is 0.
+// in as few hex digits as it takes, "0x"-prefixed unless it is 0. (io.c means to pad it to 16
+// digits, MAX(p, 2 * sizeof(void *)), but the int -1 of "no precision" compares as a huge size_t,
+// so the precision stays unset: QEMU runs print "at address 0 with status 0x82000006".)
 import type { KernelAbi } from "./abi.js";
 import { kernelVirtual } from "./boot/plan.js";
 import type { Fault } from "./faults.js";
@@ -12,7 +14,7 @@ import { isValidVTableRoot } from "./vspace.js";
 
 /** printf("%p"). */
 export function pointer(v: bigint): string {
-  const digits = BigInt.asUintN(64, v).toString(16).padStart(16, "0");
+  const digits = BigInt.asUintN(64, v).toString(16);
   return v === 0n ? digits : `0x${digits}`;
 }
 

@@ -21,8 +21,8 @@ describe.each(ARCHES)("the scheduler dump (%s)", (arch) => {
     expect(lines[2]).toBe("-".repeat(domains ? 112 : 105));
     const cols = (l: string) => l.trimEnd().split(/ {3,}/);
     expect(cols(lines[1]!)).toEqual(["Name", "State", "IP", "Prio", ...(domains ? [" Dom"] : []), "InReleaseQueue"].map((c) => c.trim()));
-    expect(lines[3]).toBe(`${"second".padEnd(40)}   ${"running".padEnd(16)}   ${`0x${b.tcb.restartPc.toString(16).padStart(16, "0")}`}      7${domains ? "      3" : ""}   ${"yes".padEnd(14)}`);
-    expect(cols(lines[4]!)).toEqual(["first", "running", `0x${a.tcb.restartPc.toString(16).padStart(16, "0")}`, "120", ...(domains ? ["0"] : []), "no"]);
+    expect(lines[3]).toBe(`${"second".padEnd(40)}   ${"running".padEnd(16)}   ${`0x${b.tcb.restartPc.toString(16)}`.padEnd(18)}      7${domains ? "      3" : ""}   ${"yes".padEnd(14)}`);
+    expect(cols(lines[4]!)).toEqual(["first", "running", `0x${a.tcb.restartPc.toString(16)}`, "120", ...(domains ? ["0"] : []), "no"]);
     expect(cols(lines[5]!).slice(0, 2)).toEqual(["idle_thread", "idle"]);
     expect(lines).toHaveLength(6);
   });

@@ -6,9 +6,9 @@ import { pointer } from "../../kernel/fault-report.js";
 import { recordObjectRegion } from "../../kernel/objects/untyped.js";
 import { ARCHES, Sim } from "./harness.js";
 
-test("%p prints 16 hex digits, with 0x unless the value is 0", () => {
-  expect(pointer(0x400123n)).toBe("0x0000000000400123");
-  expect(pointer(0n)).toBe("0000000000000000");
+test("%p prints as few hex digits as it takes, with 0x unless the value is 0 (as QEMU runs of seL4 show)", () => {
+  expect(pointer(0x400123n)).toBe("0x400123");
+  expect(pointer(0n)).toBe("0");
 });
 
 describe.each(ARCHES)("no fault handler (%s)", (arch) => {
@@ -31,8 +31,8 @@ describe.each(ARCHES)("no fault handler (%s)", (arch) => {
     const window = arch === "aarch64" ? 0x80_0000_0000n : 0xffff_ffc0_0000_0000n; // Microkit's kernels: EL2 AArch64, Sv39
     expect(sim.host.lines.slice(0, 5)).toEqual([
       "Found thread has no fault handler while trying to handle:",
-      "vm fault on data at address 0x0000000000000010 with status 0x0000000092000007",
-      `in thread ${pointer(window + 0x4100_0000n + 0x400n)} "worker" at address 0x0000000000400abc`,
+      "vm fault on data at address 0x10 with status 0x92000007",
+      `in thread ${pointer(window + 0x4100_0000n + 0x400n)} "worker" at address 0x400abc`,
       "With stack:",
       "0x8ff0: 0x1234",
     ]);
@@ -42,14 +42,14 @@ describe.each(ARCHES)("no fault handler (%s)", (arch) => {
   });
 
   test.each([
-    [{ type: "CapFault", address: 0x42n, inReceivePhase: true, lookup: { type: "InvalidRoot" } } as const, "cap fault in receive phase at address 0x0000000000000042"],
-    [{ type: "UnknownSyscall", number: 0n } as const, "unknown syscall 0000000000000000"],
-    [{ type: "UserException", number: 0x2000000n, code: 0n } as const, "user exception 0x0000000002000000 code 0000000000000000"],
+    [{ type: "CapFault", address: 0x42n, inReceivePhase: true, lookup: { type: "InvalidRoot" } } as const, "cap fault in receive phase at address 0x42"],
+    [{ type: "UnknownSyscall", number: 0n } as const, "unknown syscall 0"],
+    [{ type: "UserException", number: 0x2000000n, code: 0n } as const, "user exception 0x2000000 code 0"],
   ])("%o is printed as %s", (fault, line) => {
     const { sim, pd } = faulting();
     handleFault(sim.k, pd.tcb, fault);
     expect(sim.host.lines[1]).toBe(line);
-    expect(sim.host.lines[2]).toMatch(/^in thread 0000000000000000 "worker" at address/);
+    expect(sim.host.lines[2]).toMatch(/^in thread 0 "worker" at address/);
   });
 
   test("a thread with no valid VSpace root has no stack to show", () => {
@@ -63,6 +63,6 @@ describe.each(ARCHES)("no fault handler (%s)", (arch) => {
     const { sim, pd } = faulting();
     sim.setReg(pd, "sp", 0x8ff4n);
     handleFault(sim.k, pd.tcb, { type: "UnknownSyscall", number: 5n });
-    expect(sim.host.lines.slice(3)).toEqual(["With stack:", arch === "riscv64" ? "SP 0x0000000000008ff4 not aligned" : "SP not aligned"]);
+    expect(sim.host.lines.slice(3)).toEqual(["With stack:", arch === "riscv64" ? "SP 0x8ff4 not aligned" : "SP not aligned"]);
   });
 });

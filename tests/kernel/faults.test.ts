@@ -220,7 +220,7 @@ describe.each(ARCHES)("faults without a handler, and CPU faults (%s)", (arch) =>
     // The debug kernel's report: the fault, the thread and where it stopped, then its stack (none: the
     // thread has no VSpace root).
     expect(sim.host.lines.slice(0, 2)).toEqual(["Found thread has no fault handler while trying to handle:", `unknown syscall 0x${BigInt.asUintN(64, -100n).toString(16)}`]);
-    expect(sim.host.lines[2]).toMatch(/^in thread 0000000000000000 "lonely" at address 0x/);
+    expect(sim.host.lines[2]).toMatch(/^in thread 0 "lonely" at address 0x/);
     expect(sim.host.lines.slice(3)).toEqual(["With stack:", "Invalid vspace"]);
   });
 

@@ -104,7 +104,7 @@ describe.each(ARCHES)("cap transfer over an endpoint (%s)", (arch) => {
     const bad = 1n << 57n; // fails the PD CNode's 49-bit zero guard
     send([bad]);
     expect(client.tcb.state).toBe("Inactive");
-    expect(sim.host.lines[1]).toBe(`cap fault in send phase at address 0x${bad.toString(16).padStart(16, "0")}`);
+    expect(sim.host.lines[1]).toBe(`cap fault in send phase at address 0x${bad.toString(16)}`);
     expect(server.tcb.state).toBe("BlockedOnReceive");
     expect(ep.queue).toEqual([server.tcb]);
   });
