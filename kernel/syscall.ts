@@ -165,10 +165,32 @@ function handleInvocation(k: Kernel, thread: TCB, isCall: boolean, isBlocking: b
 function reportRefusal(k: Kernel, thread: TCB, cap: Cap, label: bigint, cptr: bigint, error: SyscallError): void {
   if (cap.type === "null") return userError(k, thread, "invocation", `cap ${cptr} is an empty slot (InvalidCapability)`);
   const method = labelName(k, label);
+  if (method !== undefined && silentInSeL4(method, error)) return;
   const where = method !== undefined && !IPC_OBJECTS.has(cap.type) ? method : `${cap.type} invocation, label ${label}`;
   // The usual IllegalOperation is a method of another object's: name the cap it was tried on.
   const why = error.type === "seL4_IllegalOperation" ? `not an operation on ${/^[aeiou]/.test(cap.type) ? "an" : "a"} ${cap.type} cap (IllegalOperation)` : describeError(error);
   userError(k, thread, where, why);
+}
+
+/**
+ * Refusals seL4's MMU decoders make without a userError (src/arch/arm/64/kernel/vspace.c,
+ * src/arch/riscv/kernel/vspace.c), among them the ones loaders meet on purpose: a frame map that
+ * finds a page table missing, a page table map where one already is. The other MMU errors of those
+ * decoders are mostly silent too, but share their error type with ones that print; they are reported.
+ */
+function silentInSeL4(method: string, error: SyscallError): boolean {
+  switch (method) {
+    case "ARMPageTableMap":
+    case "ARMPageTableUnmap":
+    case "ARMASIDPoolAssign":
+      return true;
+    case "ARMPageMap":
+      return error.type === "seL4_FailedLookup" || error.type === "seL4_AlignmentError";
+    case "RISCVPageMap":
+      return error.type === "seL4_FailedLookup" && error.lookup.type === "MissingCapability";
+    default:
+      return false;
+  }
 }
 
 function handleRecv(k: Kernel, thread: TCB, isBlocking: boolean, canReply: boolean): Outcome {

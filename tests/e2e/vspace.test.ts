@@ -109,20 +109,25 @@ describe.each(["qemu_virt_aarch64", "qemu_virt_riscv64"] as const)("a PD's own m
       testCaps: TEST_CAPS,
     });
     expect(r.output).toBe(expected(board));
-    // The debug kernel says why it refused each invocation the PD expected to fail, and nothing else.
-    const arch = board === "qemu_virt_aarch64" ? "ARM" : "RISCV";
-    expect(refusals(r.diagnostics)).toEqual([
-      `${arch}PageMap FailedLookup`,
-      `${arch}PageMap FailedLookup`,
-      `${arch}PageTableMap InvalidCapability`,
-      `${arch}PageTableMap DeleteFirst`,
-      `${arch}PageMap AlignmentError`,
-      `${arch}PageMap InvalidArgument`,
-      `${arch}PageMap InvalidArgument`,
-      ...(arch === "ARM" ? ["ARMPageClean_Data InvalidArgument", "ARMVSpaceClean_Data RangeError"] : []),
-      `${arch}ASIDControlMakePool RevokeFirst`,
-      `${arch}PageTableMap InvalidCapability`,
-      `${arch}ASIDPoolAssign InvalidCapability`,
+    // The debug kernel says why it refused an invocation where seL4's does: its AArch64 MMU
+    // decoders are silent for most errors, and neither prints for a frame map missing a table.
+    expect(refusals(r.diagnostics)).toEqual(board === "qemu_virt_aarch64" ? [
+      "ARMPageMap InvalidArgument",
+      "ARMPageMap InvalidArgument",
+      "ARMPageClean_Data InvalidArgument",
+      "ARMVSpaceClean_Data RangeError",
+      "ARMASIDControlMakePool RevokeFirst",
+      "IRQIssueIRQHandler RevokeFirst",
+      "IRQIssueIRQHandler RangeError",
+    ] : [
+      "RISCVPageTableMap InvalidCapability",
+      "RISCVPageTableMap DeleteFirst",
+      "RISCVPageMap AlignmentError",
+      "RISCVPageMap InvalidArgument",
+      "RISCVPageMap InvalidArgument",
+      "RISCVASIDControlMakePool RevokeFirst",
+      "RISCVPageTableMap InvalidCapability",
+      "RISCVASIDPoolAssign InvalidCapability",
       "IRQIssueIRQHandler RevokeFirst",
       "IRQIssueIRQHandler RangeError",
     ]);
