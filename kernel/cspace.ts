@@ -348,6 +348,7 @@ function finaliseThread(k: Kernel, tcb: TCB): void {
     if (sc.yieldFrom !== undefined) completeYieldTo(k, sc.yieldFrom);
   }
   suspend(k, tcb);
+  k.debugRemove(tcb);
   tcb.cspaceRoot = NULL_CAP;
   tcb.faultHandler = NULL_CAP;
 }

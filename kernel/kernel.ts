@@ -117,6 +117,11 @@ export class Kernel {
 
   /** Which interrupt lines have handlers. */
   readonly irqs = new IrqTable();
+  /**
+   * The debug kernel's list of threads (ksDebugTCBs), newest first: each TCB joins when it is made
+   * (tcbDebugAppend prepends) and leaves when it is finalised. DebugSnapshot walks it.
+   */
+  readonly debugThreads: TCB[] = [];
   /** The highest IRQ number IRQControl accepts (maxIRQ of the board's kernel build). */
   readonly maxIrq: number;
 
@@ -339,6 +344,17 @@ export class Kernel {
     } else {
       this.action = target;
     }
+  }
+
+  /** tcbDebugAppend: a new thread goes to the front of the debug list. */
+  debugAppend(tcb: TCB): void {
+    this.debugThreads.unshift(tcb);
+  }
+
+  /** tcbDebugRemove. */
+  debugRemove(tcb: TCB): void {
+    const i = this.debugThreads.indexOf(tcb);
+    if (i >= 0) this.debugThreads.splice(i, 1);
   }
 
   /** Makes a thread runnable and schedulable from outside a syscall (start-up, Resume). */

@@ -149,6 +149,8 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
   const objects = pdList.map((pd): PdObjects => {
     const tcb = new TCB(pd.name, abi.userContext.length);
     tcb.pd = pd.name;
+    // The initialiser retypes every PD's TCB, so each is on the debug kernel's list of threads.
+    kernel.debugAppend(tcb);
     // A PD without the FPU has it disabled in its TCB's flags, as the Microkit tool sets them.
     if (!pd.fpu) tcb.flags = threadFacts(abi).tcbFlags["seL4_TCBFlag_fpuDisabled"] ?? 0n;
     const needsEndpoint = ppTargets.has(pd.name) || pd.children.length > 0 || pd.virtualMachine !== undefined;

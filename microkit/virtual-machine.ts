@@ -68,6 +68,7 @@ export function buildVirtualMachine(
   const vcpus = vm.vcpus.map((v, index): VcpuImage => {
     const tcb = new TCB(vm.name, kernel.abi.userContext.length);
     tcb.pd = vmm.name;
+    kernel.debugAppend(tcb);
     tcb.priority = vm.priority;
     tcb.mcp = vm.priority;
     // An empty CNode of the PD CNode's size behind a guard that makes cptrs resolve to it.

@@ -106,6 +106,8 @@ export function createRootTask(k: Kernel, plan: BootPlan, entry: bigint): RootTa
   // priority; a round-robin SC of CONFIG_BOOT_THREAD_TIME_SLICE ms.
   const tcb = new TCB("rootserver", abi.userContext.length);
   recordObjectRegion(tcb, { base: o.tcb, sizeBits: bits("seL4_TCBBits") });
+  // init_core_state puts it on the debug list (the idle thread, which the model has no TCB for, after it).
+  k.debugAppend(tcb);
   const maxPrio = threadFacts(abi).maxPrio;
   tcb.priority = maxPrio;
   tcb.mcp = maxPrio;

@@ -157,9 +157,13 @@ export function createObject(k: Kernel, t: ObjectType, base: bigint, userSize: n
   switch (t.kind) {
     case "untyped":
       return { type: "untyped", object: new Untyped(base, userSize, isDevice), freeIndex: 0n };
-    case "tcb":
-      // Inactive, priority and MCP 0, registers zero; the debug kernel names it after its creator.
-      return { type: "tcb", object: placed(new TCB(`child of: '${creator}'`, k.abi.userContext.length)) };
+    case "tcb": {
+      // Inactive, priority and MCP 0, registers zero; the debug kernel names it after its creator
+      // and adds it to its list of threads.
+      const tcb = placed(new TCB(`child of: '${creator}'`, k.abi.userContext.length));
+      k.debugAppend(tcb);
+      return { type: "tcb", object: tcb };
+    }
     case "endpoint":
       return { type: "endpoint", object: placed(new Endpoint()), badge: 0n, rights: ALL_RIGHTS };
     case "notification":
