@@ -347,7 +347,7 @@ function endpointAttrs(s: Snapshot, cap: Extract<Cap, { type: "endpoint" }>): vo
 }
 
 /** print_cap: a cap as a CNode slot lists it. */
-export function printCap(s: Snapshot, cap: Cap): void {
+function printCap(s: Snapshot, cap: Cap): void {
   switch (cap.type) {
     case "endpoint":
       s.print(`${s.object(cap.object)}_ep `);
