@@ -79,7 +79,8 @@ Options for run (and boot, which also takes --ram):
 
 Output:
   stdout carries exactly what the system prints (seL4_DebugPutChar and the board's UARTs);
-  the monitor's fault reports (MON|...), microkit-emu's own diagnostics and the closing
+  the monitor's fault reports (MON|...), the debug kernel's messages (fault reports,
+  seL4_DebugSnapshot's capDL dump), microkit-emu's own diagnostics and the closing
   summary go to stderr. On a terminal, a run that takes longer than a second shows a
   progress line on stderr (virtual time, instructions, syscalls), erased when the run ends
   or anything else is printed; --quiet and --json turn it off. check takes any config

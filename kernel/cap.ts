@@ -11,7 +11,7 @@ import type { SchedControl } from "./objects/schedcontrol.js";
 import type { TCB } from "./objects/tcb.js";
 import type { VCPU } from "./objects/vcpu.js";
 import type { Frame } from "./objects/frame.js";
-import { capRegion, type ArchObject, type Untyped } from "./objects/untyped.js";
+import { capRegion, type ArchCapType, type ArchObject, type Untyped } from "./objects/untyped.js";
 import { maskVMRights, type ASIDPool, type PageTable, type VMRights } from "./vspace.js";
 
 export interface CapRights {
@@ -224,3 +224,29 @@ export function hasCancelSendRights(cap: Cap): boolean {
 
 /** seL4 wordBits: the most bits a CSpace address resolves. */
 export const WORD_BITS = 64;
+
+// --- type tags (seL4_DebugCapIdentify, DebugSnapshot) -----------------------------------------
+
+/**
+ * The capType tag of each cap (seL4 include/arch/arm/arch/64/mode/object/structures.bf and
+ * include/arch/riscv/arch/64/mode/object/structures.bf, `tagged_union cap capType`); the arch caps
+ * share their tags on both (RISC-V has no vspace_cap: its VSpace root is a page_table_cap).
+ */
+const CAP_TYPE_TAGS: Readonly<Record<Exclude<CapType, "arch_object" | "vcpu" | "smc">, bigint>> = {
+  null: 0n, untyped: 2n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_control: 14n, irq_handler: 16n, domain: 20n, sched_context: 22n,
+  sched_control: 24n, frame: 1n, page_table: 3n, vspace: 9n, asid_control: 11n, asid_pool: 13n,
+};
+
+/** The same tags for the architecture objects Retype makes but the model does not give behaviour. */
+const ARCH_CAP_TYPE_TAGS: Readonly<Record<ArchCapType, bigint>> = { vcpu: 15n };
+
+/** smc_cap's tag (AArch64 only, with ALLOW_SMC_CALLS; include/arch/arm/arch/64/mode/object/structures.bf). */
+const SMC_CAP_TAG = 25n;
+
+/** The capType tag of a cap's seL4 representation. */
+export function capTypeTag(cap: Cap): bigint {
+  if (cap.type === "arch_object") return ARCH_CAP_TYPE_TAGS[cap.object.capType];
+  if (cap.type === "vcpu") return ARCH_CAP_TYPE_TAGS.vcpu;
+  if (cap.type === "smc") return SMC_CAP_TAG;
+  return CAP_TYPE_TAGS[cap.type];
+}

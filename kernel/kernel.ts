@@ -81,8 +81,6 @@ export class Kernel {
   fastpathsTaken = 0;
   /** Faults raised (handleFault, handleTimeout): exceptions, cap faults, unknown syscalls, timeouts. */
   faultsRaised = 0;
-  /** ksDebugTCBs: every thread that exists, the newest first (DebugDumpScheduler lists them so). */
-  readonly debugThreads: TCB[] = [];
   /** The thread that trapped into the kernel, or that runs next (ksCurThread; undefined is idle). */
   current: TCB | undefined;
   private action: SchedulerAction = "ResumeCurrentThread";
@@ -119,6 +117,12 @@ export class Kernel {
 
   /** Which interrupt lines have handlers. */
   readonly irqs = new IrqTable();
+  /**
+   * The debug kernel's list of threads (ksDebugTCBs), newest first: each TCB joins when it is made
+   * (tcbDebugAppend prepends) and leaves when it is finalised. DebugSnapshot walks it;
+   * DebugDumpScheduler lists it.
+   */
+  readonly debugThreads: TCB[] = [];
   /** The highest IRQ number IRQControl accepts (maxIRQ of the board's kernel build). */
   readonly maxIrq: number;
 
@@ -342,6 +346,7 @@ export class Kernel {
       this.action = target;
     }
   }
+
 
   /** Makes a thread runnable and schedulable from outside a syscall (start-up, Resume). */
   makeRunnable(tcb: TCB): void {

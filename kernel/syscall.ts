@@ -1,5 +1,5 @@
 // Kernel entry for a syscall (seL4 src/api/syscall.c handleSyscall, handleInvocation, handleRecv).
-import type { Cap, CapType } from "./cap.js";
+import { capTypeTag, NULL_CAP, type Cap } from "./cap.js";
 import { errorReply, type SyscallError } from "./errors.js";
 import { actor, type SyscallResult } from "./events.js";
 import type { Fault } from "./faults.js";
@@ -7,6 +7,7 @@ import { decodeInvocation, performInvocation, type InvocationContext } from "./i
 import { handleFault, receiveIPC, receiveSignal, replyFromKernel } from "./ipc.js";
 import type { Kernel } from "./kernel.js";
 import { lookupExtraCaps } from "./cap-transfer.js";
+import { debugSnapshot } from "./capdl-snapshot.js";
 import { fastInvocation, fastRecv } from "./fastpath.js";
 import { decodeMessageInfo } from "./message-info.js";
 import { resolveAddressBits, slotCap, type LookupFault, type Slot } from "./objects/cnode.js";
@@ -14,7 +15,6 @@ import type { TCB } from "./objects/tcb.js";
 import { labelName } from "./objects/tcb-invocation.js";
 import { describeError, userError } from "./user-error.js";
 import { dumpScheduler } from "./debug-scheduler.js";
-import type { ArchCapType } from "./objects/untyped.js";
 
 const WORD_BITS = 64;
 
@@ -93,6 +93,7 @@ function dispatchSyscall(k: Kernel, thread: TCB, trapPc: bigint): Outcome {
       k.host.halt();
       return "ok";
     case "seL4_SysDebugSnapshot":
+      debugSnapshot(k, thread);
       return "ok";
     case "seL4_SysDebugCapIdentify":
       debugCapIdentify(k, thread);
@@ -258,28 +259,10 @@ function haltOnDebugCall(k: Kernel, thread: TCB, why: string): void {
   k.host.halt();
 }
 
-/**
- * The capType tag of each cap (seL4 include/arch/arm/arch/64/mode/object/structures.bf and
- * include/arch/riscv/arch/64/mode/object/structures.bf, `tagged_union cap capType`); the arch caps
- * share their tags on both (RISC-V has no vspace_cap: its VSpace root is a page_table_cap).
- */
-const CAP_TYPE_TAGS: Readonly<Record<Exclude<CapType, "arch_object" | "vcpu" | "smc">, bigint>> = {
-  null: 0n, untyped: 2n, endpoint: 4n, notification: 6n, reply: 8n, cnode: 10n, tcb: 12n, irq_control: 14n, irq_handler: 16n, domain: 20n, sched_context: 22n,
-  sched_control: 24n, frame: 1n, page_table: 3n, vspace: 9n, asid_control: 11n, asid_pool: 13n,
-};
-
-/** The same tags for the architecture objects Retype makes but the model does not give behaviour. */
-const ARCH_CAP_TYPE_TAGS: Readonly<Record<ArchCapType, bigint>> = { vcpu: 15n };
-
-/** smc_cap's tag (AArch64 only, with ALLOW_SMC_CALLS; include/arch/arm/arch/64/mode/object/structures.bf). */
-const SMC_CAP_TAG = 25n;
-
 /** The cap register := the type tag of the cap it names; a failed lookup names the null cap (handleUnknownSyscall). */
 function debugCapIdentify(k: Kernel, thread: TCB): void {
   const found = lookupCap(thread, k.getReg(thread, k.abi.roles.cap));
-  const cap: Cap = found.ok ? found.cap : { type: "null" };
-  k.setReg(thread, k.abi.roles.cap, cap.type === "arch_object" ? ARCH_CAP_TYPE_TAGS[cap.object.capType]
-    : cap.type === "vcpu" ? ARCH_CAP_TYPE_TAGS.vcpu : cap.type === "smc" ? SMC_CAP_TAG : CAP_TYPE_TAGS[cap.type]);
+  k.setReg(thread, k.abi.roles.cap, capTypeTag(found.ok ? found.cap : NULL_CAP));
 }
 
 /** Prepares the chosen thread to run: a Restart thread re-executes from its restart pc (activateThread). */

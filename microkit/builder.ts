@@ -150,6 +150,7 @@ export function buildSystem(system: SystemDescription, o: BuildOptions): SystemI
     const tcb = new TCB(pd.name, abi.userContext.length);
     kernel.tcbDebugAppend(tcb);
     tcb.pd = pd.name;
+    // The initialiser retypes every PD's TCB, so each is on the debug kernel's list of threads.
     // A PD without the FPU has it disabled in its TCB's flags, as the Microkit tool sets them.
     if (!pd.fpu) tcb.flags = threadFacts(abi).tcbFlags["seL4_TCBFlag_fpuDisabled"] ?? 0n;
     const needsEndpoint = ppTargets.has(pd.name) || pd.children.length > 0 || pd.virtualMachine !== undefined;
@@ -317,7 +318,6 @@ function createMonitor(kernel: Kernel, layout: MicrokitLayout) {
   cnode.slots[m.faultEpSlot] = { type: "endpoint", object: endpoint, badge: 0n, rights: ALL_RIGHTS };
   cnode.slots[m.replySlot] = { type: "reply", object: new Reply(), canGrant: true };
   const tcb = new TCB("monitor", kernel.abi.userContext.length);
-  kernel.tcbDebugAppend(tcb);
   tcb.priority = m.priority;
   tcb.mcp = m.priority;
   tcb.cspaceRoot = { type: "cnode", object: cnode, guard: 0n, guardSize: m.guardSize };

@@ -105,8 +105,9 @@ export function createRootTask(k: Kernel, plan: BootPlan, entry: bigint): RootTa
   // create_initial_thread: registers all zero but the BootInfo address and the pc; maximum
   // priority; a round-robin SC of CONFIG_BOOT_THREAD_TIME_SLICE ms.
   const tcb = new TCB("rootserver", abi.userContext.length);
-  k.tcbDebugAppend(tcb);
   recordObjectRegion(tcb, { base: o.tcb, sizeBits: bits("seL4_TCBBits") });
+  // init_core_state puts it on the debug list (the idle thread, which the model has no TCB for, after it).
+  k.tcbDebugAppend(tcb);
   const maxPrio = threadFacts(abi).maxPrio;
   tcb.priority = maxPrio;
   tcb.mcp = maxPrio;

@@ -178,6 +178,11 @@ export function recordObjectRegion(object: object, region: Region): void {
   placement.set(object, region);
 }
 
+/** Where Retype (or boot) put an object, if it did. */
+export function objectRegion(object: object): Region | undefined {
+  return placement.get(object);
+}
+
 /**
  * The memory a cap's object occupies (cap_get_capIsPhysical, cap_get_capPtr, cap_get_capSizeBits),
  * or undefined for a cap to no memory (null, IRQ, SchedControl) or to an object no Retype made.

@@ -27,6 +27,16 @@ function report(r: RunResult, thread: string): string[] {
   return i < 0 ? [] : r.diagnostics.slice(i, i + 4);
 }
 
+/** Lines with each kernel address (%p, 16 hex digits) replaced by <n>, numbered in order of first appearance. */
+function named(lines: readonly string[]): string[] {
+  const names = new Map<string, number>();
+  // Kernel-window addresses, and the frame addresses after "paddr: 0x" (seL4 prints 0x%p there).
+  return lines.map((l) => l.replace(/0x[0-9a-f]{16}|(?<=paddr: 0x)0x[0-9a-f]+/g, (p) => {
+    if (!names.has(p)) names.set(p, names.size + 1);
+    return `<${names.get(p)!}>`;
+  }));
+}
+
 describe.each(ARCHES)("root tasks on %s", (arch) => {
   test("retype: every object type from untyped memory, Retype's errors, frames and page tables mapped at run time, a new ASID pool and VSpace", () => {
     const r = boot("retype", arch);
@@ -135,6 +145,81 @@ describe.each(ARCHES)("root tasks on %s", (arch) => {
     expect(r.diagnostics[bare - 1]).toMatch(/^vm fault on code at address 0x400000 with status /);
     expect(r.diagnostics.slice(bare + 1, bare + 3)).toEqual(["With stack:", "Invalid vspace"]);
     expect(r.stopReason).toBe("halted");
+  });
+
+  test("snapshot: DebugSnapshot prints seL4's capDL dump of the thread the root task made, its CNode's caps with their rights and badges, its VSpace; a frame lookup halts AArch64 as seL4's assertion does", () => {
+    const r = boot("snapshot", arch);
+    allOk(r, 19);
+    const starts = r.diagnostics.flatMap((l, i) => (l.startsWith("Debug snapshot syscall from user thread ") ? [i] : []));
+    expect(starts).toHaveLength(2);
+    expect(r.diagnostics[starts[0]!]).toMatch(/^Debug snapshot syscall from user thread 0x[0-9a-f]{16} "rootserver"$/);
+    const rtc = arch === "aarch64" ? 34 : 11;
+    // An IRQ handler cap names its line as %p.
+    expect(r.diagnostics).toContain(`0x${rtc.toString(16)}_0_irq = irq`);
+    const first = named(r.diagnostics.slice(starts[0]! + 1, starts[1]));
+    // Kernel addresses as <n>, numbered as they first appear: <1> is the VSpace root, <2>..<4> its tables.
+    const tables = arch === "aarch64"
+      ? { objects: ["<1>_pd = pgd", "pud_<1>_0000 = pud", "pd_<2>_0000 = pd", "pt_<3>_0128 = pt", "frame_<4>_0000 = frame (4k, paddr: 0x<5>)"] }
+      : { objects: ["<1>_pd = pt", "pt_<1>_0000 = pt", "pt_<2>_0128 = pt", "frame_<3>_0000 = frame (4k, paddr: 0x<4>)"] };
+    const [tcb, ep, cnode, ntfn, reply, sc, ut] = arch === "aarch64" ? [6, 7, 8, 9, 10, 11, 12] : [5, 6, 7, 8, 9, 10, 11];
+    const ticks = arch === "aarch64" ? [125000, 62500] : [20000, 10000];
+    const vspaceCaps = arch === "aarch64"
+      // seL4 visits the pud's entry 0 once for each of its 512 entries.
+      ? ["<1>_pd {", "0x0: pud_<1>_0000", "}", "pud_<1>_0000 {", "0x0: pd_<2>_0000", "}",
+        ...Array.from({ length: 512 }, (_, i) => [`pd_<2>_${String(i).padStart(4, "0")} {`, "0x80: pt_<3>_0128", "}", "pt_<3>_0128 {", "0x0: frame_<4>_0000(RW)", "}"]).flat()]
+      : ["<1>_pd {", "0x0: pt_<1>_0000", "}", "pt_<1>_0000 {", "0x80: pt_<2>_0128", "}", "pt_<2>_0128 {", "0x0: frame_<3>_0000(RW)", "}"];
+    expect(first).toEqual([
+      `arch ${arch === "aarch64" ? "aarch64" : "riscv"}`,
+      "objects {",
+      ...tables.objects,
+      `<${tcb}>_tcb = tcb (addr: 0x0, ip: 0x400123, sp: 0x7ff000, prio: 77, max_prio: 88, fault_ep: <${ep}>, dom: 0)`,
+      `<${cnode}>_cnode = cnode (4 bits)`,
+      `<${ep}>_ep = ep`,
+      `<${ep}>_ep = ep`,
+      `<${ntfn}>_notification = notification`,
+      `<${reply}>_reply = rtreply`,
+      `<${sc}>_sc = sc (period: 2000 us (${ticks[0]} ticks), budget: 1000 us (${ticks[1]} ticks), 7 bits)`,
+      `<${ut}>_12_untyped = ut (12 bits, paddr: <${ut}>) {}`,
+      `0x${rtc.toString(16)}_0_irq = irq`,
+      "}",
+      "caps {",
+      `<${cnode}>_cnode {`,
+      `0x1: <${ep}>_ep (RWGP)`,
+      `0x2: <${ep}>_ep (WP, badge: 17)`,
+      `0x3: <${ntfn}>_notification (W, badge: 5)`,
+      `0x4: <${reply}>_reply`,
+      `0x5: <${sc}>_sc`,
+      `0x6: <${tcb}>_tcb`,
+      `0x7: <${ut}>_untyped`,
+      `0x8: 0x${rtc.toString(16)}_0_irq`,
+      `0x9: <${cnode}>_cnode (guard: 0, guard_size: 60)`,
+      "}",
+      `0x${rtc.toString(16)}_0_irq {`,
+      `0x0: <${ntfn}>_notification (W, badge: 8)`,
+      "}",
+      ...vspaceCaps,
+      `<${tcb}>_tcb {`,
+      `cspace: <${cnode}>_cnode (guard: 0, guard_size: 60)`,
+      "vspace: <1>_pd",
+      `fault_ep_slot: <${ep}>_ep (RWGP, badge: 34)`,
+      `sc_slot: <${sc}>_sc`,
+      `temp_fault_ep_slot: <${ep}>_ep (RWGP, badge: 51)`,
+      "}",
+      "}",
+      "irq maps {",
+      `${rtc}: 0x${rtc.toString(16)}_0_irq`,
+      "}",
+    ]);
+    // With an IPC buffer: AArch64's lookup of its slot always fails an assertion, and the kernel halts.
+    const second = r.diagnostics.slice(starts[1]);
+    if (arch === "aarch64") {
+      expect(second.at(-1)).toBe("ipc_buffer_slot: seL4 failed assertion '0' at src/arch/arm/64/machine/capdl.c:131 in function _cap_frame_print_attrs_vptr");
+      expect(observed(r)).toEqual(["root: after the first snapshot"]);
+      expect(r.stopReason).toBe("halted");
+    } else {
+      expect(second.find((l) => l.startsWith("ipc_buffer_slot: "))).toMatch(/^ipc_buffer_slot: frame_0x[0-9a-f]{16}_0000 \(RW\)$/);
+      expect(observed(r)).toEqual(["root: after the first snapshot", "root: after the second snapshot", "main returned 0"]);
+    }
   });
 
   test("spin: a root task that never ends is stopped by --stop-after", () => {

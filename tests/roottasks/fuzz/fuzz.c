@@ -131,14 +131,15 @@ static seL4_Word random_label(seL4_Word cap)
 typedef void (*syscall_fn)(seL4_Word *cap, seL4_Word *info, seL4_Word *mr, seL4_Word *reply, seL4_Word *dest);
 
 /*
- * Every system call but DebugHalt, and DebugNameThread, which halts the system when its cap is not
- * a TCB's, as the debug kernel does; Call and the sends most often.
+ * Every system call but DebugHalt, which ends the run, and the two a debug kernel halts in:
+ * DebugNameThread when its cap is not a TCB's, DebugSnapshot at its assertions (on AArch64 at the
+ * first IPC buffer). Call and the sends most often.
  */
 static const syscall_fn CALLS[] = {
     seL4__sys_Call, seL4__sys_Call, seL4__sys_Call, seL4__sys_Call, seL4__sys_Call, seL4__sys_Call,
     seL4__sys_Call, seL4__sys_Call, seL4__sys_Send, seL4__sys_NBSend, seL4__sys_Recv, seL4__sys_NBRecv,
     seL4__sys_Wait, seL4__sys_NBWait, seL4__sys_ReplyRecv, seL4__sys_NBSendRecv, seL4__sys_NBSendWait,
-    seL4__sys_Yield, seL4__sys_DebugPutChar, seL4__sys_DebugCapIdentify, seL4__sys_DebugSnapshot,
+    seL4__sys_Yield, seL4__sys_DebugPutChar, seL4__sys_DebugCapIdentify,
 };
 #define NCALLS (sizeof(CALLS) / sizeof(CALLS[0]))
 
