@@ -27,7 +27,7 @@ describe.each(ARCHES)("a refused invocation (%s)", (arch) => {
     const pc = sim.pc(pd);
     sim.trap(pd, "seL4_SysCall", { cap: CAP, info: msgInfo(arch, { label: invocationLabel(arch, "TCBSuspend"), length: 0 }) });
     expect(sim.host.lines).toHaveLength(1);
-    expect(sim.host.lines[0]).toMatch(new RegExp(`^<<seL4\\(CPU 0\\) \\[TCBSuspend T0x[0-9a-f]+ "client" @${pc.toString(16)}\\]: not an operation on an irq_handler cap \\(IllegalOperation\\)>>$`));
+    expect(sim.host.lines[0]).toMatch(new RegExp(`^<<seL4\\(CPU 0\\) \\[TCBSuspend T0x[0-9a-f]+ "client" @${pc.toString(16)}\\]: illegal on an irq_handler cap, or in its state \\(IllegalOperation\\)>>$`));
   });
 
   test("invoking an empty slot says so, with the cptr", () => {
