@@ -9,13 +9,13 @@ import type { CpuExit } from "./cpu.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-// Fault status codes at the last translation level (ABI: translation 0x04+n, permission 0x0c+n).
-// Every fault is reported as found at level 3: the engine does not say at which level its walk
-// stopped, and the emulator's tables (emulator/page-table.ts) need not have the shape of the ones
-// seL4 would build, so no other level would be more truthful.
-const ARM64_LEVEL = 3n;
-const ARM64_TRANSLATION_FAULT = 0x04n + ARM64_LEVEL;
-const ARM64_PERMISSION_FAULT = 0x0cn + ARM64_LEVEL;
+// Fault status codes (ABI: translation 0x04+n, permission 0x0c+n at level n). The engine does not
+// say at which level its walk stopped, and the emulator's tables (emulator/page-table.ts) need not
+// have the shape of seL4's, so the level comes from the kernel's own tables (`walkLevel`); level 3
+// where there are none to walk.
+const ARM64_TRANSLATION_FAULT = 0x04n;
+const ARM64_PERMISSION_FAULT = 0x0cn;
+const ARM64_LAST_LEVEL = 3;
 // Exception classes from the Arm ARM (ESR_ELx.EC): BRK instruction from AArch64; access to SIMD or
 // floating-point registers trapped (by CPACR_EL1.FPEN), whose ISS for an AArch64 instruction has
 // CV = 1 and COND = 0xe (Arm ARM D17.2.37; QEMU syn_fp_access_trap(1, 0xe, false)).
@@ -47,17 +47,23 @@ export interface ExceptionFault {
 
 /**
  * Turns a non-syscall exit into the fault the kernel `abi` describes raises; `insn` reads the 32-bit
- * word at pc. A hypervisor kernel reports most AArch64 exceptions as VCPU faults, one at EL1 as user
- * exceptions (vm.other_exceptions_fact).
+ * word at pc, `level` says where the translation of an address stops (AArch64 fault status). A
+ * hypervisor kernel reports most AArch64 exceptions as VCPU faults, one at EL1 as user exceptions
+ * (vm.other_exceptions_fact).
  */
-export function exitToFault(abi: { readonly arch: KernelAbi["arch"]; readonly vm: Pick<KernelAbi["vm"], "hypervisor"> }, exit: Exclude<CpuExit, { kind: "syscall" | "budget" }>, insn: (pc: bigint) => number | undefined): ExceptionFault {
+export function exitToFault(
+  abi: { readonly arch: KernelAbi["arch"]; readonly vm: Pick<KernelAbi["vm"], "hypervisor"> },
+  exit: Exclude<CpuExit, { kind: "syscall" | "budget" }>,
+  insn: (pc: bigint) => number | undefined,
+  level: (address: bigint) => number | undefined = () => undefined,
+): ExceptionFault {
   const arch = abi.arch;
   if (exit.kind === "memory") {
     const instruction = exit.access === "fetch";
     if (arch === "riscv64") return { pc: exit.pc, fault: { type: "VMFault", address: exit.address, instruction, fsr: riscvCause(exit.access) } };
     const f = arm64FaultStatus();
     const ec = instruction ? f.ecInstructionAbort : f.ecDataAbort;
-    const fsc = exit.cause === "unmapped" ? ARM64_TRANSLATION_FAULT : ARM64_PERMISSION_FAULT;
+    const fsc = (exit.cause === "unmapped" ? ARM64_TRANSLATION_FAULT : ARM64_PERMISSION_FAULT) + BigInt(level(exit.address) ?? ARM64_LAST_LEVEL);
     const wnr = exit.access === "write" ? 1n << f.wnrBit : 0n;
     return { pc: exit.pc, fault: { type: "VMFault", address: exit.address, instruction, fsr: (ec << f.ec.lo) | (1n << f.ilBit) | wnr | fsc } };
   }

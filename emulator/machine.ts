@@ -14,6 +14,7 @@ import { suspend } from "../kernel/objects/tcb-invocation.js";
 import { AddressSpace } from "./address-space.js";
 import { Cpu, type Arch } from "./cpu.js";
 import { exitToFault } from "./exceptions.js";
+import { walkLevel } from "../kernel/vspace.js";
 import { ThreadFpus } from "./fpu.js";
 import { threadFacts } from "../kernel/marshalling.js";
 import { decodeSysregAccess, SysregBus } from "./sysregs.js";
@@ -350,7 +351,7 @@ export class Machine {
         break;
       default: {
         if (exit.kind === "exception" && this.emulateSysreg(tcb, exit.code, exit.pc)) break;
-        const f = exitToFault(this.kernel.abi, exit, (pc) => this.insnAt(tcb, pc));
+        const f = exitToFault(this.kernel.abi, exit, (pc) => this.insnAt(tcb, pc), (va) => walkLevel(k, tcb.vspaceRoot, va));
         k.setReg(tcb, "pc", f.pc);
         tcb.restartPc = f.pc;
         // Without budget left the thread restarts at the faulting instruction later.

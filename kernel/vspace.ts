@@ -324,6 +324,18 @@ export function isValidVTableRoot(k: Kernel, cap: Cap): cap is Extract<Cap, { ty
   return cap.type === type && cap.isMapped;
 }
 
+/**
+ * The translation level at which an AArch64 walk of the thread's VSpace for `vaddr` stops: where an
+ * entry is empty (a translation fault) or a leaf maps it (a permission fault), as the MMU reports
+ * it in a fault status. Levels count from the 4 KiB leaf tables up (3), so a VSpace that starts at
+ * level 1 (the hypervisor kernel's) numbers as the hardware does. Undefined without a valid VSpace.
+ */
+export function walkLevel(k: Kernel, vspaceRoot: Cap, vaddr: bigint): number | undefined {
+  if (!isValidVTableRoot(k, vspaceRoot)) return undefined;
+  const vm = k.abi.vm;
+  return 3 - (lookupPTSlot(k, vspaceRoot.object, vaddr).bitsLeft - vm.frameBits[0]!) / vm.ptIndexBits;
+}
+
 /** The root table and ASID a valid VSpace root cap names. */
 export function vspaceRootOf(cap: Extract<Cap, { type: "vspace" | "page_table" }>): { readonly root: PageTable; readonly asid: bigint } {
   return { root: cap.object, asid: cap.mappedAsid };

@@ -154,7 +154,7 @@ describe.each(BOARDS)("examples on %s", (board) => {
     expect(r.diagnostics[0]).toBe("MON|ERROR: PD 'crasher' faulted: VMFault (badge 0x1)");
     const status = board === "qemu_virt_riscv64"
       ? /^MON\|ERROR: {3}data fault at address 0x10000000, ip (0x[0-9a-f]+), fsr 0x7 \(store\/AMO access\)$/
-      : /^MON\|ERROR: {3}data fault at address 0x10000000, ip (0x[0-9a-f]+), fsr 0x92000047 \(EC 0x24, IL 1, ISS 0x47, DFSC 0x7, EA 0, CM 0, S1PTW 0, WnR 1\)$/;
+      : /^MON\|ERROR: {3}data fault at address 0x10000000, ip (0x[0-9a-f]+), fsr 0x92000046 \(EC 0x24, IL 1, ISS 0x46, DFSC 0x6, EA 0, CM 0, S1PTW 0, WnR 1\)$/;
     const ip = status.exec(r.diagnostics[1] ?? "")?.[1];
     expect(ip).toBeDefined();
     expect(r.diagnostics[2]).toMatch(new RegExp(`^MON\\|ERROR: {3}pc ${ip} {2}`));
