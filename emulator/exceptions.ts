@@ -6,6 +6,7 @@
 import { arm64FaultStatus, readAbiFile, type KernelAbi } from "../kernel/abi.js";
 import type { Fault } from "../kernel/faults.js";
 import type { CpuExit } from "./cpu.js";
+import { decodeSysregAccess, isTrappedEl0Register, sysregIss } from "./sysregs.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -21,6 +22,8 @@ const ARM64_LAST_LEVEL = 3;
 // CV = 1 and COND = 0xe (Arm ARM D17.2.37; QEMU syn_fp_access_trap(1, 0xe, false)).
 const ARM64_EC_BRK = 0x3cn;
 const ARM64_EC_FP_ACCESS = 0x07n;
+// MSR/MRS trapped by the kernel's configuration (Arm ARM D17.2.37, EC 0x18).
+const ARM64_EC_SYSREG = 0x18n;
 const ARM64_FP_ACCESS_ISS = (1n << 24n) | (0xen << 20n);
 // RISC-V scause 2: illegal instruction (Privileged Architecture, mcause values).
 const RISCV_ILLEGAL_INSTRUCTION = 2n;
@@ -82,6 +85,14 @@ export function exitToFault(
   if (exit.code === ARM64_EXCP_BKPT) {
     const imm16 = BigInt(((insn(exit.pc) ?? 0) >>> 5) & 0xffff);
     const esr = (ARM64_EC_BRK << f.ec.lo) | il | imm16;
+    return { pc: exit.pc, fault: abi.vm.hypervisor ? { type: "VCPUFault", hsr: esr } : { type: "UserException", number: esr, code: 0n } };
+  }
+  // A timer or PMU register the kernel keeps from user mode: an MSR/MRS trap, which a hypervisor
+  // kernel reports as a VCPU fault (aarch64.json vm.other_exceptions_fact).
+  const word = insn(exit.pc);
+  const access = word === undefined ? undefined : decodeSysregAccess(word);
+  if (access !== undefined && isTrappedEl0Register(access)) {
+    const esr = (ARM64_EC_SYSREG << f.ec.lo) | il | sysregIss(access);
     return { pc: exit.pc, fault: abi.vm.hypervisor ? { type: "VCPUFault", hsr: esr } : { type: "UserException", number: esr, code: 0n } };
   }
   // An undefined or privileged instruction: EC 0 with IL set becomes a UserException whose

@@ -59,7 +59,12 @@ export function sysregIss(a: SysregAccess): bigint {
     (BigInt(a.rt) << 5n) | (BigInt(a.crm) << 1n) | (a.read ? 1n : 0n);
 }
 
-/** EL0-encoded registers (op0 3, op1 3) that a configuration disables trap; others are undefined at EL0. */
+/**
+ * EL0 registers the kernel's configuration may keep from user mode, whose access then traps to the
+ * kernel as an MSR/MRS trap: the performance monitors (PMUSERENR_EL0, CRn 9 CRm 12-14 and CRn 14
+ * CRm 8-15) and the generic timer (CNTKCTL_EL1, CRn 14 CRm 0-3). Other encodings are undefined.
+ */
 export function isTrappedEl0Register(a: SysregAccess): boolean {
-  return a.op0 === 3 && a.op1 === 3;
+  if (a.op0 !== 3 || a.op1 !== 3) return false;
+  return (a.crn === 9 && a.crm >= 12 && a.crm <= 14) || (a.crn === 14 && (a.crm <= 3 || a.crm >= 8));
 }

@@ -16,7 +16,10 @@ test("the physical counter runs on virtual time at the board's frequency, the ti
     "clock: reading the virtual counter",
     "",
   ].join("\n"));
-  expect(r.diagnostics[0]).toBe("MON|ERROR: PD 'clock' faulted: UserException (badge 0x1)");
+  // CNTVCT_EL0 is not exported: an MSR/MRS trap (EC 0x18), a VCPU fault on the hypervisor kernel.
+  expect(r.diagnostics[0]).toBe("MON|ERROR: PD 'clock' faulted: VCPUFault (badge 0x1)");
+  // EC 0x18, IL, ISS: Op0 3, Op2 2, Op1 3, CRn 14, Rt 8, CRm 0, read.
+  expect(r.diagnostics[1]).toBe("MON|ERROR:   esr 0x6234f901");
 });
 
 test("RISC-V PDs run the same source without timer registers", () => {
