@@ -46,6 +46,8 @@ export interface BoardInstance {
   readonly interrupts: InterruptController;
   /** System registers EL0 may access that devices answer (AArch64 generic timer). */
   readonly sysregs: readonly SysregHandler[];
+  /** The performance monitors' EL0 registers (AArch64), answered when the kernel exports them to user mode. */
+  readonly pmu?: readonly SysregHandler[];
   /** Timers that are not memory-mapped devices (the AArch64 generic timer). */
   readonly timers: readonly Timed[];
   /** Memory-mapped devices at their physical base addresses. */

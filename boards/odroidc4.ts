@@ -5,6 +5,7 @@
 import type { Board, BoardConfig, BoardInstance, DeviceTreeOptions } from "./board.js";
 import { cells, FLAG, node, u64, type DtNode } from "./dtb.js";
 import { ArmGenericTimer } from "./devices/arm-generic-timer.js";
+import { ArmPmu } from "./devices/arm-pmu.js";
 import { InterruptController } from "./devices/interrupt-controller.js";
 import { MesonTimer, type CountdownName } from "./devices/meson-timer.js";
 import { MesonUart } from "./devices/meson-uart.js";
@@ -68,6 +69,7 @@ export const odroidc4: Board = {
     return {
       interrupts: gic,
       sysregs: generic.registers.filter((r) => EL0_GENERIC_TIMER_REGISTERS.includes(r.name)),
+      pmu: new ArmPmu().registers,
       timers: [],
       mmio: [
         { base: UART_AO.base, device: uart },

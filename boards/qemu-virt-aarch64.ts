@@ -4,6 +4,7 @@
 import type { Board, BoardConfig, BoardInstance, DeviceTreeOptions } from "./board.js";
 import { cells, FLAG, node, u64, type DtNode } from "./dtb.js";
 import { ArmGenericTimer } from "./devices/arm-generic-timer.js";
+import { ArmPmu } from "./devices/arm-pmu.js";
 import { InterruptController } from "./devices/interrupt-controller.js";
 import { Pl011 } from "./devices/pl011.js";
 import { Pl031 } from "./devices/pl031.js";
@@ -79,6 +80,7 @@ export const qemuVirtAarch64: Board = {
     return {
       interrupts: gic,
       sysregs: timer.registers,
+      pmu: new ArmPmu().registers,
       timers: [timer],
       mmio: [{ base: UART0.base, device: uart }, { base: RTC.base, device: rtc }, ...virtio],
       uarts: [{ name: "uart0", device: uart, receive: (b) => uart.receive(b) }],

@@ -131,7 +131,7 @@ function placeImages(abi: KernelAbi, platform: KernelPlatform, elf: ElfImage, dt
   };
 }
 
-/** The EL0 generic-timer registers the kernel configuration exports (KernelArmExport*User). */
+/** The EL0 generic-timer and PMU registers the kernel configuration exports (KernelArmExport*User). */
 function exportedSysregs(abi: KernelAbi, devices: BoardInstance) {
   // CNTKCTL_EL1 as seL4 sets it: EL0PCTEN (physical count, and the frequency), EL0VCTEN (the
   // frequency too), EL0PTEN (the physical timer).
@@ -140,7 +140,7 @@ function exportedSysregs(abi: KernelAbi, devices: BoardInstance) {
     name === "CNTPCT_EL0" ? on("EXPORT_PCNT_USER")
       : name === "CNTFRQ_EL0" ? on("EXPORT_PCNT_USER") || on("EXPORT_VCNT_USER")
         : name.startsWith("CNTP_") && on("EXPORT_PTMR_USER");
-  return devices.sysregs.filter((r) => allowed(r.name));
+  return [...devices.sysregs.filter((r) => allowed(r.name)), ...(on("EXPORT_PMU_USER") ? devices.pmu ?? [] : [])];
 }
 
 /** What the elfloader and the kernel's boot code decide before anything runs. */

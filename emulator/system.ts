@@ -272,6 +272,8 @@ export function runSystem(o: RunOptions): RunResult {
       return space;
     };
     machine.sysregs.add(devices.sysregs);
+    // Microkit's benchmark config exports the PMU to user mode (KernelArmExportPMUUser).
+    if (abi.kernelConfig["EXPORT_PMU_USER"] === true) machine.sysregs.add(devices.pmu ?? []);
     const knownSources = [DEBUG_CONSOLE, ...devices.uarts.map((u) => u.name)];
     if (o.console?.kind === "only" && !knownSources.includes(o.console.source)) {
       throw new UserError(`--console ${o.console.source}: no such console on ${board.name}; expected one of: labels, all, ${knownSources.join(", ")}`);

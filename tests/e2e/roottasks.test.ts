@@ -4,6 +4,8 @@
 import { describe, expect, test } from "vitest";
 import { bootRootTask } from "../../emulator/boot.js";
 import type { RunResult } from "../../emulator/system.js";
+import { writeFileSync } from "node:fs";
+import { readAbiFile } from "../../kernel/abi.js";
 
 const ARCHES = ["aarch64", "riscv64"] as const;
 
@@ -257,6 +259,35 @@ describe.each(ARCHES)("root tasks on %s", (arch) => {
     expect(y.output).toBe(x.output);
     expect(y.stats).toEqual(x.stats);
     expect(y.virtualTimeUs).toBe(x.virtualTimeUs);
+  });
+});
+
+describe("the performance monitors from user mode (AArch64)", () => {
+  const elf = "build/test-roottasks/pmu/sel4test-aarch64/pmu.elf";
+
+  test("exported (KernelArmExportPMUUser, as sel4bench and Microkit's benchmark config build): the cycle counter and INST_RETIRED count the loop", () => {
+    // sel4test's configuration with the PMU exported, as a seL4 build's gen_config.json.
+    const config = { ...(readAbiFile("kernel-configs/sel4test-aarch64.json") as Record<string, unknown>), EXPORT_PMU_USER: true };
+    writeFileSync("build/roottask-pmu.json", JSON.stringify(config));
+    const r = bootRootTask({ elf, board: "qemu_virt_aarch64", kernelConfigFile: "build/roottask-pmu.json" });
+    // One instruction a nanosecond and a 1 GHz cycle counter: cycles and instructions agree, the
+    // loop's 2,001 and the reads around it; the second read of each pair is one instruction later.
+    expect(r.output.split("\n")).toEqual([
+      "pmu: 6 event counters, implementer 0x41",
+      "pmu: 1000 turns: 2012 cycles, 2013 instructions",
+      "pmu: event counter disabled: held; cycle counter went on: yes",
+      "pmu: after a reset the cycle counter reads 2",
+      "main returned 0",
+      "",
+    ]);
+    expect(r.stats.faults).toBe(0);
+  });
+
+  test("not exported (sel4test's configuration): the first access is an MSR/MRS trap the kernel reports as a user exception", () => {
+    const r = bootRootTask({ elf, board: "qemu_virt_aarch64", config: "sel4test-aarch64" });
+    expect(r.output).toBe("");
+    // ESR: EC 0x18, IL, ISS of MRS x8, PMCR_EL0 (Op0 3, Op1 3, CRn 9, CRm 12, Op2 0, read).
+    expect(r.diagnostics).toContain("user exception 0x6230e519 code 0");
   });
 });
 
