@@ -46,6 +46,10 @@ Options for run (and boot, which also takes --ram):
   --stop-after <time>     stop at this virtual time, e.g. 5s, 250ms, 100us (exit 0);
                           no limit by default
   --max-instructions <n>  stop after n instructions (exit 0)
+  --kernel-entry-cost <t> virtual time each kernel entry (syscall, fault, interrupt) takes,
+                          e.g. 2us, billed to the entering thread's scheduling context
+                          as seL4 bills kernel time; default 0: kernel work is free and
+                          the clock counts user instructions only (1 ns each)
   --realtime              let waiting for a timer take as long in real time as on the
                           virtual clock (interactive use; output stays the same, only
                           its pace changes)
@@ -105,6 +109,7 @@ interface RunArgs {
   searchPaths: string[];
   maxInstructions: bigint | undefined;
   stopAfterNs: bigint | undefined;
+  kernelEntryNs: bigint | undefined;
   input: string | undefined;
   console: ConsoleMode | undefined;
   realtime: boolean;
@@ -117,7 +122,7 @@ interface RunArgs {
 }
 
 function parseRunArgs(args: readonly string[], command: string): RunArgs {
-  const out: RunArgs = { system: "", board: undefined, config: undefined, kernelConfig: undefined, ramBytes: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, input: undefined, console: undefined, realtime: false, report: undefined, output: undefined, json: false, quiet: false, trace: undefined, traceFormat: "json" };
+  const out: RunArgs = { system: "", board: undefined, config: undefined, kernelConfig: undefined, ramBytes: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, kernelEntryNs: undefined, input: undefined, console: undefined, realtime: false, report: undefined, output: undefined, json: false, quiet: false, trace: undefined, traceFormat: "json" };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -154,6 +159,9 @@ function parseRunArgs(args: readonly string[], command: string): RunArgs {
       }
       case "--stop-after":
         out.stopAfterNs = parseDuration(value());
+        break;
+      case "--kernel-entry-cost":
+        out.kernelEntryNs = parseDuration(value(), "--kernel-entry-cost", "2us or 500ns");
         break;
       case "--input":
         out.input = value();
@@ -247,9 +255,9 @@ export function parseRamSize(text: string): bigint {
 const UNITS: Readonly<Record<string, bigint>> = { s: 1_000_000_000n, ms: 1_000_000n, us: 1_000n, ns: 1n };
 
 /** A virtual-time duration such as 5s, 250ms, 100us or 1500ns, in nanoseconds. */
-export function parseDuration(text: string): bigint {
+export function parseDuration(text: string, flag = "--stop-after", examples = "5s or 250ms"): bigint {
   const m = /^([0-9]+)(s|ms|us|ns)$/.exec(text);
-  if (m === null) throw new UserError(`--stop-after takes a whole number with a unit (s, ms, us, ns), e.g. 5s or 250ms; not '${text}'`);
+  if (m === null) throw new UserError(`${flag} takes a whole number with a unit (s, ms, us, ns), e.g. ${examples}; not '${text}'`);
   return BigInt(m[1]!) * UNITS[m[2]!]!;
 }
 
@@ -317,6 +325,7 @@ export function main(argv: readonly string[]): number {
         board: a.board,
         ...(a.maxInstructions === undefined ? {} : { maxInstructions: a.maxInstructions }),
         ...(a.stopAfterNs === undefined ? {} : { stopAfterNs: a.stopAfterNs }),
+        ...(a.kernelEntryNs === undefined ? {} : { kernelEntryNs: a.kernelEntryNs }),
         ...(input === undefined ? {} : { input }),
         ...(a.console === undefined ? {} : { console: a.console }),
         ...(a.realtime ? { realtime: true } : {}),

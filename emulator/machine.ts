@@ -75,6 +75,11 @@ export interface RunLimits {
   readonly realtime?: boolean;
   /** Called with the run's state about every `everyMs` of host time (a progress display). */
   readonly progress?: { readonly everyMs: number; report(p: RunProgress): void };
+  /**
+   * Virtual time (ns) each kernel entry takes (syscall, fault, interrupt), billed to the thread that
+   * entered as seL4 bills its scheduling context. 0 by default: kernel work takes no time.
+   */
+  readonly kernelEntryNs?: number;
 }
 
 /** Where a run has got to, for a progress display. */
@@ -108,6 +113,8 @@ export class Machine {
   private last: TCB | undefined;
   /** Virtual time in nanoseconds. */
   private time = 0;
+  /** What each kernel entry adds to it (RunLimits.kernelEntryNs). */
+  private entryCost = 0;
   /** Instructions retired; stats.instructions is brought up to date when run() returns. */
   private instructions = 0;
   /** System registers answered by device models (AArch64). */
@@ -194,6 +201,7 @@ export class Machine {
     const maxInstructions = toCount(limits.maxInstructions);
     const stopAt = toCount(limits.stopAt);
     const progress = limits.progress;
+    this.entryCost = limits.kernelEntryNs ?? 0;
     let nextReport = progress === undefined ? Infinity : performance.now() + progress.everyMs;
     for (;;) {
       if (this.halted) return "halted";
@@ -268,12 +276,17 @@ export class Machine {
     this.interruptsQuiet = irq === undefined;
     const timer = this.timerDeadline();
     if (irq === undefined && (timer === undefined || timer > this.time)) return;
-    const now = BigInt(this.time);
-    this.kernel.kernelEntry(now, false);
+    this.enterKernel(false);
     for (; irq !== undefined; irq = ic!.take()) {
       ic!.deliver(irq);
     }
     this.interruptsQuiet = true;
+  }
+
+  /** A kernel entry: it takes its cost in virtual time, then the kernel bills and checks the budget. */
+  private enterKernel(restart: boolean): boolean {
+    this.time += this.entryCost;
+    return this.kernel.kernelEntry(BigInt(this.time), restart);
   }
 
   /** A line was unmasked (IRQAckIRQ): the interrupt controller may have one to deliver again. */
@@ -309,7 +322,7 @@ export class Machine {
       // TypeScript user code (the monitor): it leaves its next syscall in its registers.
       tcb.host.next(k, tcb);
       this.stats.syscalls++;
-      if (k.kernelEntry(BigInt(this.time), true)) handleSyscall(k, tcb, tcb.restartPc);
+      if (this.enterKernel(true)) handleSyscall(k, tcb, tcb.restartPc);
       return;
     }
     if (isGuestVcpu(tcb.host)) {
@@ -339,7 +352,7 @@ export class Machine {
         // svc and ecall are both 4 bytes. Without budget left the syscall is restarted later.
         const trapPc = exit.pc - 4n;
         tcb.restartPc = trapPc;
-        if (k.kernelEntry(BigInt(this.time), true)) handleSyscall(k, tcb, trapPc);
+        if (this.enterKernel(true)) handleSyscall(k, tcb, trapPc);
         break;
       }
       case "budget":
@@ -355,7 +368,7 @@ export class Machine {
         k.setReg(tcb, "pc", f.pc);
         tcb.restartPc = f.pc;
         // Without budget left the thread restarts at the faulting instruction later.
-        if (k.kernelEntry(BigInt(this.time), true)) handleFault(k, tcb, f.fault);
+        if (this.enterKernel(true)) handleFault(k, tcb, f.fault);
       }
     }
   }

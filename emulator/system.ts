@@ -56,6 +56,8 @@ export interface RunControls {
   readonly input?: InputSource;
   /** Called about every `everyMs` of host time with where the run has got to (a progress display). */
   readonly progress?: { readonly everyMs: number; report(p: RunProgress): void };
+  /** Virtual time each kernel entry takes (ns); none by default. */
+  readonly kernelEntryNs?: bigint;
 }
 
 /** The machine's limits for a run, from its controls. */
@@ -65,6 +67,7 @@ export function runLimits(o: RunControls): RunLimits {
     ...(o.stopAfterNs === undefined ? {} : { stopAt: o.stopAfterNs }),
     ...(o.realtime === true ? { realtime: true } : {}),
     ...(o.progress === undefined ? {} : { progress: o.progress }),
+    ...(o.kernelEntryNs === undefined ? {} : { kernelEntryNs: Number(o.kernelEntryNs) }),
   };
 }
 

@@ -52,3 +52,15 @@ describe.each(BOARDS)("fast paths on %s", (board) => {
     expect(r.stats.fastpaths).toBeGreaterThanOrEqual(60_000);
   }, TIMEOUT_MS);
 });
+
+test("--kernel-entry-cost: every kernel entry takes that much virtual time, the output is the same", () => {
+  const board = "qemu_virt_aarch64";
+  const options = { systemFile: "tests/pds/ipcbench/ipcbench.system", board, searchPaths: [`build/test-pds/ipcbench/${board}/debug`] };
+  const free = runSystem(options);
+  const costly = runSystem({ ...options, kernelEntryNs: 1000n });
+  expect(costly.output).toBe(free.output);
+  expect(free.virtualTimeNs).toBe(free.stats.instructions);
+  // Nothing here waits for a device: the clock is the instructions plus a microsecond per syscall.
+  expect(costly.virtualTimeNs).toBe(costly.stats.instructions + 1000n * BigInt(costly.stats.syscalls + costly.stats.faults));
+  expect(costly.stats.syscalls).toBeGreaterThanOrEqual(40_000);
+});
