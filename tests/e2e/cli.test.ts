@@ -125,6 +125,7 @@ describe("microkit-emu run", { timeout: 30_000 }, () => {
     ["a missing system file", ["run", "nope.system", "--board", "qemu_virt_aarch64"], /^microkit-emu: error: nope.system: no such system description file\n$/],
     ["an unknown command", ["build"], /unknown command 'build'/],
     ["a duration without a unit", ["run", "x.system", "--board", "qemu_virt_aarch64", "--stop-after", "5"], /--stop-after takes a whole number with a unit \(s, ms, us, ns\), e.g. 5s or 250ms; not '5'/],
+    ["a kernel entry cost without a unit", ["run", "x.system", "--board", "qemu_virt_aarch64", "--kernel-entry-cost", "2"], /--kernel-entry-cost takes a whole number with a unit \(s, ms, us, ns\), e.g. 2us or 500ns; not '2'/],
     ["--trace without a file", ["run", "examples/hello/hello.system", "--board", "qemu_virt_aarch64", "--trace", "--quiet"], /^microkit-emu: error: --trace needs a file to write the trace to \(- for stderr\)\n$/],
     ["an unknown trace format", ["run", "examples/hello/hello.system", "--board", "qemu_virt_aarch64", "--trace", "-", "--trace-format", "xml"], /^microkit-emu: error: --trace-format takes json or text, not 'xml'\n$/],
     ["a trace file that cannot be written", ["run", "examples/hello/hello.system", "--board", "qemu_virt_aarch64", "--trace", "/nonexistent/dir/t.jsonl"], /^microkit-emu: error: --trace \/nonexistent\/dir\/t.jsonl: cannot write the trace there \(ENOENT\)\n$/],
