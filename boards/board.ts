@@ -5,6 +5,7 @@ import type { SysregHandler } from "./devices/arm-generic-timer.js";
 import type { Clock, Device } from "./devices/device.js";
 import type { InterruptController } from "./devices/interrupt-controller.js";
 import type { DtNode } from "./dtb.js";
+import type { DmaMemory } from "./devices/virtio-blk.js";
 import { odroidc4 } from "./odroidc4.js";
 import { qemuVirtAarch64 } from "./qemu-virt-aarch64.js";
 import { qemuVirtRiscv64 } from "./qemu-virt-riscv64.js";
@@ -21,6 +22,8 @@ export interface BoardConfig {
   readonly console: (source: string, byte: number) => void;
   /** A device access no register answers (reported once per kind). */
   readonly stray: (message: string) => void;
+  /** A disk for the machine's virtio block device, and the memory its DMA reaches (QEMU boards). */
+  readonly disk?: { readonly bytes: Uint8Array; readonly memory: DmaMemory };
 }
 
 /** Anything with a deadline on virtual time and the duty to raise its line when it is reached. */

@@ -9,7 +9,7 @@ import { InterruptController } from "./devices/interrupt-controller.js";
 import { Pl011 } from "./devices/pl011.js";
 import { Pl031 } from "./devices/pl031.js";
 import { QemuVirtPsci } from "./devices/psci.js";
-import { VirtioMmioSlot } from "./devices/virtio-mmio.js";
+import { virtioTransports } from "./devices/virtio-mmio.js";
 
 const UART0 = { base: 0x0900_0000n, irq: 32 + 1 };
 const RTC = { base: 0x0901_0000n, irq: 32 + 2 };
@@ -74,9 +74,7 @@ export const qemuVirtAarch64: Board = {
     const uart = new Pl011((b) => c.console("uart0", b), gic.line(UART0.irq), c.stray);
     const timer = new ArmGenericTimer(c.timerFrequencyHz, (level) => gic.line(ARCH_TIMER_IRQ).set(level));
     const rtc = new Pl031(c.clock, gic.line(RTC.irq), c.stray);
-    const virtio = Array.from({ length: VIRTIO.count }, (_, i) => ({
-      base: VIRTIO.base + BigInt(i * VIRTIO.stride), device: new VirtioMmioSlot(VIRTIO.stride, c.stray),
-    }));
+    const virtio = virtioTransports(VIRTIO, (irq) => gic.line(irq), c.stray, c.disk);
     return {
       interrupts: gic,
       sysregs: timer.registers,

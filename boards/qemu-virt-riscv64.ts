@@ -5,7 +5,7 @@ import { cells, FLAG, node, u64, type DtNode } from "./dtb.js";
 import { GoldfishRtc } from "./devices/goldfish-rtc.js";
 import { InterruptController } from "./devices/interrupt-controller.js";
 import { Ns16550a } from "./devices/ns16550a.js";
-import { VirtioMmioSlot } from "./devices/virtio-mmio.js";
+import { virtioTransports } from "./devices/virtio-mmio.js";
 
 const UART0 = { base: 0x1000_0000n, irq: 10 };
 const RTC = { base: 0x0010_1000n, irq: 11 };
@@ -63,9 +63,7 @@ export const qemuVirtRiscv64: Board = {
     const plic = new InterruptController("PLIC", c.maxIrq);
     const uart = new Ns16550a((b) => c.console("uart0", b), plic.line(UART0.irq), c.stray);
     const rtc = new GoldfishRtc(c.clock, plic.line(RTC.irq), c.stray);
-    const virtio = Array.from({ length: VIRTIO.count }, (_, i) => ({
-      base: VIRTIO.base + BigInt(i * VIRTIO.stride), device: new VirtioMmioSlot(VIRTIO.stride, c.stray),
-    }));
+    const virtio = virtioTransports(VIRTIO, (irq) => plic.line(irq), c.stray, c.disk);
     return {
       interrupts: plic,
       sysregs: [],

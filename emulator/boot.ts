@@ -23,7 +23,7 @@ import { ConsoleInput } from "./console-input.js";
 import { Machine } from "./machine.js";
 import { MmioBus } from "./mmio-bus.js";
 import { PhysicalMemory } from "./physical-memory.js";
-import { CONFIGS, runLimits, UserError, type RunControls, type RunResult } from "./system.js";
+import { checkDiskTaken, CONFIGS, runLimits, UserError, type RunControls, type RunResult } from "./system.js";
 import { EngineVSpaces } from "./vspaces.js";
 import { firmwareSmc } from "./firmware.js";
 
@@ -239,7 +239,9 @@ export function bootRootTask(o: BootOptions): RunResult {
       timerFrequencyHz: timerHz, maxIrq: platform.irq.max, clock: () => m().now,
       console: (source, byte) => consoleOut.put(source, byte),
       stray: (message) => host.debugPrint(`device: ${message}`),
+      ...(o.disk === undefined ? {} : { disk: { bytes: o.disk, memory } }),
     });
+    checkDiskTaken(o, board.name, devices);
     const bus = new MmioBus(devices.mmio);
     bus.observer = (device, offset, access, value) => {
       const cur = k.current;

@@ -46,6 +46,9 @@ Options for run (and boot, which also takes --ram):
   --stop-after <time>     stop at this virtual time, e.g. 5s, 250ms, 100us (exit 0);
                           no limit by default
   --max-instructions <n>  stop after n instructions (exit 0)
+  --disk <file>           a disk image for the QEMU boards' virtio block device (virtio-mmio
+                          version 2, on the transport with the highest address, as QEMU's
+                          first -device); the run writes to a copy, the file is not changed
   --kernel-entry-cost <t> virtual time each kernel entry (syscall, fault, interrupt) takes,
                           e.g. 2us, billed to the entering thread's scheduling context
                           as seL4 bills kernel time; default 0: kernel work is free and
@@ -110,6 +113,7 @@ interface RunArgs {
   maxInstructions: bigint | undefined;
   stopAfterNs: bigint | undefined;
   kernelEntryNs: bigint | undefined;
+  disk: string | undefined;
   input: string | undefined;
   console: ConsoleMode | undefined;
   realtime: boolean;
@@ -122,7 +126,7 @@ interface RunArgs {
 }
 
 function parseRunArgs(args: readonly string[], command: string): RunArgs {
-  const out: RunArgs = { system: "", board: undefined, config: undefined, kernelConfig: undefined, ramBytes: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, kernelEntryNs: undefined, input: undefined, console: undefined, realtime: false, report: undefined, output: undefined, json: false, quiet: false, trace: undefined, traceFormat: "json" };
+  const out: RunArgs = { system: "", board: undefined, config: undefined, kernelConfig: undefined, ramBytes: undefined, searchPaths: [], maxInstructions: undefined, stopAfterNs: undefined, kernelEntryNs: undefined, disk: undefined, input: undefined, console: undefined, realtime: false, report: undefined, output: undefined, json: false, quiet: false, trace: undefined, traceFormat: "json" };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -159,6 +163,9 @@ function parseRunArgs(args: readonly string[], command: string): RunArgs {
       }
       case "--stop-after":
         out.stopAfterNs = parseDuration(value());
+        break;
+      case "--disk":
+        out.disk = value();
         break;
       case "--kernel-entry-cost":
         out.kernelEntryNs = parseDuration(value(), "--kernel-entry-cost", "2us or 500ns");
@@ -261,6 +268,15 @@ export function parseDuration(text: string, flag = "--stop-after", examples = "5
   return BigInt(m[1]!) * UNITS[m[2]!]!;
 }
 
+/** The --disk image, read whole; writes to it change the run's copy only. */
+function readDisk(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new UserError(`--disk ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 /** Opens the --trace file, or says clearly why it cannot be written. */
 function openTrace(path: string, format: TraceFormat): TraceWriter {
   try {
@@ -326,6 +342,7 @@ export function main(argv: readonly string[]): number {
         ...(a.maxInstructions === undefined ? {} : { maxInstructions: a.maxInstructions }),
         ...(a.stopAfterNs === undefined ? {} : { stopAfterNs: a.stopAfterNs }),
         ...(a.kernelEntryNs === undefined ? {} : { kernelEntryNs: a.kernelEntryNs }),
+        ...(a.disk === undefined ? {} : { disk: readDisk(a.disk) }),
         ...(input === undefined ? {} : { input }),
         ...(a.console === undefined ? {} : { console: a.console }),
         ...(a.realtime ? { realtime: true } : {}),

@@ -58,6 +58,15 @@ export interface RunControls {
   readonly progress?: { readonly everyMs: number; report(p: RunProgress): void };
   /** Virtual time each kernel entry takes (ns); none by default. */
   readonly kernelEntryNs?: bigint;
+  /** A disk image for the board's virtio block device (changed in memory only). */
+  readonly disk?: Uint8Array;
+}
+
+/** Refuses --disk on a board whose model has no virtio block device to take it. */
+export function checkDiskTaken(o: RunControls, board: string, devices: BoardInstance): void {
+  if (o.disk !== undefined && !devices.mmio.some((m) => m.device.name === "virtio-blk")) {
+    throw new UserError(`--disk: the ${board} model has no virtio block device to attach it to (the QEMU boards have)`);
+  }
 }
 
 /** The machine's limits for a run, from its controls. */
@@ -246,7 +255,9 @@ export function runSystem(o: RunOptions): RunResult {
       timerFrequencyHz: facts.timerFrequencyHz, maxIrq: facts.maxIrq, clock: () => m().now,
       console: (source, byte) => consoleOut.put(source, byte),
       stray: (message) => host.debugPrint(`device: ${message}`),
+      ...(o.disk === undefined ? {} : { disk: { bytes: o.disk, memory } }),
     });
+    checkDiskTaken(o, board.name, devices);
     const bus = new MmioBus(devices.mmio);
     const kernel = image.kernel;
     bus.observer = (device, offset, access, value) => {

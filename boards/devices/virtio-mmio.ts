@@ -1,6 +1,7 @@
 // An empty virtio-mmio transport slot, as QEMU's virt machines leave them when no device is
 // attached: the magic value and version are there, DeviceID 0 says "no device" (virtio 1.2, 4.2.2).
-import { RegisterBank, RegisterDevice } from "./device.js";
+import { RegisterBank, RegisterDevice, type Device, type InterruptLine } from "./device.js";
+import { VirtioBlk, type DmaMemory } from "./virtio-blk.js";
 
 const MAGIC = 0x74726976n; // "virt"
 const LEGACY_VERSION = 1n; // QEMU's default for virtio-mmio (force-legacy)
@@ -24,4 +25,28 @@ export class VirtioMmioSlot extends RegisterDevice<VirtioMmioSlot> {
 
   /** An empty slot never interrupts. */
   updateIrq(): void {}
+}
+
+/** Where a machine's virtio-mmio transports are: the first's base, the distance between them, their count and first IRQ. */
+export interface VirtioLayout {
+  readonly base: bigint;
+  readonly stride: number;
+  readonly count: number;
+  readonly firstIrq: number;
+}
+
+/**
+ * The machine's virtio-mmio transports: empty slots, and a block device on the last one when a disk
+ * is given. QEMU creates the transports so that the first -device finds the one with the highest
+ * address (hw/arm/virt.c, hw/riscv/virt.c), which is where a one-disk machine has it.
+ */
+export function virtioTransports(
+  v: VirtioLayout, line: (irq: number) => InterruptLine, stray: (m: string) => void, disk?: { readonly bytes: Uint8Array; readonly memory: DmaMemory },
+): { readonly base: bigint; readonly device: Device }[] {
+  return Array.from({ length: v.count }, (_, i) => ({
+    base: v.base + BigInt(i * v.stride),
+    device: i === v.count - 1 && disk !== undefined
+      ? new VirtioBlk(v.stride, disk.bytes, disk.memory, line(v.firstIrq + i), stray)
+      : new VirtioMmioSlot(v.stride, stray),
+  }));
 }
