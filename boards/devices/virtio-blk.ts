@@ -103,6 +103,14 @@ export class VirtioBlk extends RegisterDevice<VirtioBlk> {
       // virtio_blk_config: capacity in 512-byte sectors (le64).
       CapacityLow: { offset: 0x100, read: () => capacity & 0xffff_ffffn },
       CapacityHigh: { offset: 0x104, read: () => capacity >> 32n },
+      // The rest belongs to features not offered (SIZE_MAX, SEG_MAX, GEOMETRY, BLK_SIZE): 0, as
+      // drivers may still read them.
+      SizeMax: { offset: 0x108, read: () => 0n },
+      SegMax: { offset: 0x10c, read: () => 0n },
+      GeometryCylinders: { offset: 0x110, read: () => 0n },
+      GeometryHeads: { offset: 0x112, read: () => 0n },
+      GeometrySectors: { offset: 0x113, read: () => 0n },
+      BlkSize: { offset: 0x114, read: () => 0n },
     }, (m) => stray(`virtio-blk: ${m}`));
   }
 
