@@ -9,22 +9,19 @@ import { BootError, planBoot, type BootPlan } from "../kernel/boot/plan.js";
 import { kernelImageSize, kernelPlatform, PlatformError, presetMemoryEnd, type KernelPlatform } from "../kernel/boot/platform.js";
 import { createRootTask } from "../kernel/boot/root-task.js";
 import { actor } from "../kernel/events.js";
-import { handleInterrupt } from "../kernel/interrupt.js";
 import { Kernel, type KernelHost } from "../kernel/kernel.js";
 import type { TCB } from "../kernel/objects/tcb.js";
 import { isValidVTableRoot, vspaceRootOf } from "../kernel/vspace.js";
 import { BOARDS, findBoard, type Board, type BoardInstance } from "../boards/board.js";
 import { childNamed, encodeDtb, propCells, type DtNode } from "../boards/dtb.js";
-import { RegisterDevice } from "../boards/devices/device.js";
 import { ElfError, parseElf, type ElfImage } from "../microkit/elf.js";
 import { AddressSpace } from "./address-space.js";
 import { Console, DEBUG_CONSOLE } from "./console.js";
-import { ConsoleInput } from "./console-input.js";
 import { Machine } from "./machine.js";
-import { MmioBus } from "./mmio-bus.js";
 import { PhysicalMemory } from "./physical-memory.js";
-import { checkDiskTaken, CONFIGS, runLimits, UserError, type RunControls, type RunResult } from "./system.js";
-import { EngineVSpaces } from "./vspaces.js";
+import { CONFIGS, runLimits, UserError, type RunControls, type RunResult } from "./system.js";
+import type { EngineVSpaces } from "./vspaces.js";
+import { connectBoard, createBoard } from "./board-setup.js";
 import { firmwareSmc } from "./firmware.js";
 
 /** A root-task run; the kernel's own messages (boot log, faults without a handler) go to onDiagnostic. */
@@ -131,8 +128,8 @@ function placeImages(abi: KernelAbi, platform: KernelPlatform, elf: ElfImage, dt
   };
 }
 
-/** The EL0 generic-timer and PMU registers the kernel configuration exports (KernelArmExport*User). */
-function exportedSysregs(abi: KernelAbi, devices: BoardInstance) {
+/** The EL0 generic-timer registers the kernel configuration exports (KernelArmExport*User). */
+function exportedTimerRegisters(abi: KernelAbi, devices: BoardInstance) {
   // CNTKCTL_EL1 as seL4 sets it: EL0PCTEN (physical count, and the frequency), EL0VCTEN (the
   // frequency too), EL0PTEN (the physical timer).
   const on = (key: string): boolean => abi.kernelConfig[key] === true;
@@ -140,7 +137,7 @@ function exportedSysregs(abi: KernelAbi, devices: BoardInstance) {
     name === "CNTPCT_EL0" ? on("EXPORT_PCNT_USER")
       : name === "CNTFRQ_EL0" ? on("EXPORT_PCNT_USER") || on("EXPORT_VCNT_USER")
         : name.startsWith("CNTP_") && on("EXPORT_PTMR_USER");
-  return [...devices.sysregs.filter((r) => allowed(r.name)), ...(on("EXPORT_PMU_USER") ? devices.pmu ?? [] : [])];
+  return devices.sysregs.filter((r) => allowed(r.name));
 }
 
 /** What the elfloader and the kernel's boot code decide before anything runs. */
@@ -235,22 +232,9 @@ export function bootRootTask(o: BootOptions): RunResult {
     kernel = new Kernel(abi, host, { maxIrq: platform.irq.max, reservedIrqs: kernelIrqs(abi, platform, tree) });
     const k = kernel;
     const m = () => machine!;
-    devices = board.create({
-      timerFrequencyHz: timerHz, maxIrq: platform.irq.max, clock: () => m().now,
-      console: (source, byte) => consoleOut.put(source, byte),
-      stray: (message) => host.debugPrint(`device: ${message}`),
-      ...(o.disk === undefined ? {} : { disk: { bytes: o.disk, memory } }),
-    });
-    checkDiskTaken(o, board.name, devices);
-    const bus = new MmioBus(devices.mmio);
-    bus.observer = (device, offset, access, value) => {
-      const cur = k.current;
-      k.events?.emitAt(m().now, {
-        type: "mmio", ...(cur === undefined ? {} : actor(cur)), device: device.name,
-        register: device.registerName(offset) ?? `0x${offset.toString(16)}`, access, value,
-      });
-    };
-    vspaces = new EngineVSpaces(board.arch, memory, { devices: { windows: bus.windows(), handler: (pa) => bus.handler(pa) }, diagnostic: host.debugPrint });
+    const attached = createBoard(board, o, { kernel: k, host, memory, consoleOut, timerFrequencyHz: timerHz, maxIrq: platform.irq.max, now: () => m().now });
+    devices = attached.devices;
+    vspaces = attached.vspaces;
 
     // The elfloader's copies: the segments at their physical addresses; then the kernel's BootInfo.
     const pvOffset = images.userImage.start - images.userImage.vstart;
@@ -263,22 +247,8 @@ export function bootRootTask(o: BootOptions): RunResult {
     const root = createRootTask(k, plan, elf.entry);
     machine = new Machine(k, board.arch, spaceOf(root.tcb));
     machine.addressSpaceOf = spaceOf;
-    machine.sysregs.add(exportedSysregs(abi, devices));
-    const knownSources = [DEBUG_CONSOLE, ...devices.uarts.map((u) => u.name)];
-    if (o.console?.kind === "only" && !knownSources.includes(o.console.source)) {
-      throw new UserError(`--console ${o.console.source}: no such console on ${board.name}; expected one of: labels, all, ${knownSources.join(", ")}`);
-    }
-    const uart = devices.uarts[0];
-    if (o.input !== undefined && uart !== undefined) {
-      const input = o.input;
-      machine.input = new ConsoleInput(() => {
-        consoleOut.flush();
-        return input();
-      }, uart);
-    }
-    machine.timed.push(...devices.timers, ...devices.mmio.map((d) => d.device).filter((d) => d.advance !== RegisterDevice.prototype.advance));
-    const ic = devices.interrupts;
-    machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(k, k.irqs, irq) };
+    // A root task reads console input only from --input; it may drive the UART at any time.
+    connectBoard(machine, devices, o, { board: board.name, abi, kernel: k, consoleOut, timerRegisters: exportedTimerRegisters(abi, devices), uartInUse: true });
     o.onStart?.({
       system: o.elf, board: board.name, config: abi.config, arch: abi.arch, sel4: abi.source.sel4, microkit: abi.source.microkit,
       pds: [], threads: [{ ...actor(root.tcb), priority: root.tcb.priority, state: root.tcb.state }],

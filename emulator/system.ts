@@ -16,17 +16,15 @@ import { parseSystem } from "../microkit/sdf/parse.js";
 import type { AddressSpace } from "./address-space.js";
 import { EngineVSpaces } from "./vspaces.js";
 import { isValidVTableRoot } from "../kernel/vspace.js";
-import { handleInterrupt } from "../kernel/interrupt.js";
-import { MmioBus } from "./mmio-bus.js";
 import { Console, DEBUG_CONSOLE, type ConsoleMode } from "./console.js";
-import { ConsoleInput, type InputSource } from "./console-input.js";
+import type { InputSource } from "./console-input.js";
 import type { BoardInstance } from "../boards/board.js";
 import { firmwareSmc } from "./firmware.js";
-import { RegisterDevice } from "../boards/devices/device.js";
 import { Machine, type MachineStats, type RunLimits, type RunProgress, type StopReason } from "./machine.js";
 import type { TraceHeader } from "./trace.js";
 import { exampleBuildDir, repoRoot } from "./paths.js";
 import { PhysicalMemory, type PhysicalRange } from "./physical-memory.js";
+import { connectBoard, createBoard } from "./board-setup.js";
 import { defaultRamBytes, kernelPlatform } from "../kernel/boot/platform.js";
 
 export class UserError extends Error {}
@@ -62,12 +60,7 @@ export interface RunControls {
   readonly disk?: Uint8Array;
 }
 
-/** Refuses --disk on a board whose model has no virtio block device to take it. */
-export function checkDiskTaken(o: RunControls, board: string, devices: BoardInstance): void {
-  if (o.disk !== undefined && !devices.mmio.some((m) => m.device.name === "virtio-blk")) {
-    throw new UserError(`--disk: the ${board} model has no virtio block device to attach it to (the QEMU boards have)`);
-  }
-}
+
 
 /** The machine's limits for a run, from its controls. */
 export function runLimits(o: RunControls): RunLimits {
@@ -251,25 +244,11 @@ export function runSystem(o: RunOptions): RunResult {
   try {
     for (const chunk of image.memory) memory.write(chunk.pa, chunk.bytes);
     const m = () => machine!;
-    devices = board.create({
-      timerFrequencyHz: facts.timerFrequencyHz, maxIrq: facts.maxIrq, clock: () => m().now,
-      console: (source, byte) => consoleOut.put(source, byte),
-      stray: (message) => host.debugPrint(`device: ${message}`),
-      ...(o.disk === undefined ? {} : { disk: { bytes: o.disk, memory } }),
-    });
-    checkDiskTaken(o, board.name, devices);
-    const bus = new MmioBus(devices.mmio);
     const kernel = image.kernel;
-    bus.observer = (device, offset, access, value) => {
-      const cur = kernel.current;
-      kernel.events?.emitAt(m().now, {
-        type: "mmio", ...(cur === undefined ? {} : actor(cur)), device: device.name,
-        register: device.registerName(offset) ?? `0x${offset.toString(16)}`, access, value,
-      });
-    };
-    // Device memory reaches its model at its physical address; a range no model covers stays
-    // unmapped, so an access faults (the hardware would report an external abort there).
-    vspaces = new EngineVSpaces(board.arch, memory, { devices: { windows: bus.windows(), handler: (pa) => bus.handler(pa) }, diagnostic: host.debugPrint });
+    const attached = createBoard(board, o, { kernel, host, memory, consoleOut, timerFrequencyHz: facts.timerFrequencyHz, maxIrq: facts.maxIrq, now: () => m().now });
+    devices = attached.devices;
+    vspaces = attached.vspaces;
+    const bus = attached.bus;
     for (const p of image.pds) {
       const space = vspaces.spaceFor(image.kernel, p.vspace, p.pd.name, p.pd.fpu);
       spaces.push(space);
@@ -285,34 +264,17 @@ export function runSystem(o: RunOptions): RunResult {
       tcb.vspace = space;
       return space;
     };
-    machine.sysregs.add(devices.sysregs);
-    // Microkit's benchmark config exports the PMU to user mode (KernelArmExportPMUUser).
-    if (abi.kernelConfig["EXPORT_PMU_USER"] === true) machine.sysregs.add(devices.pmu ?? []);
-    const knownSources = [DEBUG_CONSOLE, ...devices.uarts.map((u) => u.name)];
-    if (o.console?.kind === "only" && !knownSources.includes(o.console.source)) {
-      throw new UserError(`--console ${o.console.source}: no such console on ${board.name}; expected one of: labels, all, ${knownSources.join(", ")}`);
-    }
+    // The console UART takes input only when a PD maps it.
     const uart = devices.uarts[0];
-    const uartMapped = uart !== undefined && image.pds.some((p) => p.mappings.some((x) => !x.ram && bus.at(x.pa)?.device === uart.device));
-    if (o.input !== undefined && uart !== undefined && uartMapped) {
-      const input = o.input;
-      // Before waiting for the user, show what the system printed so far, prompt included.
-      machine.input = new ConsoleInput(() => {
-        consoleOut.flush();
-        return input();
-      }, uart);
-    }
-    // Only devices that act on virtual time need advancing (the rest inherit the no-op).
-    machine.timed.push(...devices.timers, ...devices.mmio.map((d) => d.device).filter((d) => d.advance !== RegisterDevice.prototype.advance));
-    const ic = devices.interrupts;
+    const uartInUse = uart !== undefined && image.pds.some((p) => p.mappings.some((x) => !x.ram && bus.at(x.pa)?.device === uart.device));
+    connectBoard(machine, devices, o, { board: board.name, abi, kernel, consoleOut, timerRegisters: devices.sysregs, uartInUse });
     // The kernel refuses IRQ numbers outside [minIRQ, maxIRQ] (IRQControl Get), so the system cannot start.
     const refused = image.irqLines.filter((l) => l.irq > facts.maxIrq || l.irq < facts.minIrq);
     if (refused.length > 0) {
       throw new UserError(refused.map((l) => `${l.loc.file}:${l.loc.line}:${l.loc.column}: error: <irq irq="${l.irq}">: the ${board.name} kernel accepts IRQ numbers ${facts.minIrq} to ${facts.maxIrq} only`).join("\n"));
     }
-    for (const line of image.irqLines) ic.enable(line.irq, line.trigger);
+    for (const line of image.irqLines) devices.interrupts.enable(line.irq, line.trigger);
     kernel.fastpath = o.fastpath ?? true;
-    machine.interrupts = { take: () => ic.take(), deliver: (irq) => handleInterrupt(kernel, kernel.irqs, irq) };
     o.onStart?.({
       system: o.systemFile, board: board.name, config, arch: board.arch, sel4: abi.source.sel4, microkit: abi.source.microkit,
       pds: image.pds.map((p) => ({ name: p.pd.name, priority: p.pd.priority, passive: p.pd.passive })),
