@@ -168,9 +168,7 @@ function reportRefusal(k: Kernel, thread: TCB, cap: Cap, label: bigint, cptr: bi
   const method = labelName(k, label);
   if (method !== undefined && silentInSeL4(method, error)) return;
   const where = method !== undefined && !IPC_OBJECTS.has(cap.type) ? method : `${cap.type} invocation, label ${label}`;
-  // An IllegalOperation is often a method of another object's: name the cap it was tried on.
-  const why = error.type === "seL4_IllegalOperation" ? `illegal on ${/^[aeiou]/.test(cap.type) ? "an" : "a"} ${cap.type} cap, or in its state (IllegalOperation)` : describeError(error);
-  userError(k, thread, where, why);
+  userError(k, thread, where, describeError(error, cap.type));
 }
 
 /**

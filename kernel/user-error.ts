@@ -24,15 +24,16 @@ function lookupWhy(f: LookupFault): string {
 /** A number as a person reads it: small ones in decimal, addresses and masks in hex. */
 const num = (v: bigint): string => (v < 0x10000n ? v.toString() : `0x${v.toString(16)}`);
 
-/** Why an invocation failed, in a few words, from the error it returns. */
-export function describeError(e: SyscallError): string {
+/** Why an invocation on a `capType` cap failed, in a few words, from the error it returns. */
+export function describeError(e: SyscallError, capType: string): string {
   switch (e.type) {
     case "seL4_InvalidArgument":
       return `argument ${e.argument} is invalid (InvalidArgument)`;
     case "seL4_InvalidCapability":
       return `cap ${e.cap} is not one this invocation takes (InvalidCapability)`;
     case "seL4_IllegalOperation":
-      return "not an operation this cap allows (IllegalOperation)";
+      // Often a method of another object's: name the cap it was tried on.
+      return `illegal on ${/^[aeiou]/.test(capType) ? "an" : "a"} ${capType} cap, or in its state (IllegalOperation)`;
     case "seL4_RangeError":
       return `an argument is outside ${num(e.min)}..${num(e.max)} (RangeError)`;
     case "seL4_AlignmentError":

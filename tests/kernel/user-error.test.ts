@@ -8,10 +8,10 @@ import { IRQHandler } from "../../kernel/objects/interrupt.js";
 import { ARCHES, Sim, invocationLabel, msgInfo } from "./harness.js";
 
 test("each error says what went wrong and names seL4's error", () => {
-  expect(describeError({ type: "seL4_InvalidArgument", argument: 2 })).toBe("argument 2 is invalid (InvalidArgument)");
-  expect(describeError({ type: "seL4_RangeError", min: 0n, max: 0x7fff_ffffn })).toBe("an argument is outside 0..0x7fffffff (RangeError)");
-  expect(describeError({ type: "seL4_NotEnoughMemory", memoryLeft: 4096n })).toBe("the untyped has only 4096 bytes free (NotEnoughMemory)");
-  expect(describeError({ type: "seL4_FailedLookup", source: true, lookup: { type: "DepthMismatch", bitsLeft: 12, bitsFound: 9 } }))
+  expect(describeError({ type: "seL4_InvalidArgument", argument: 2 }, "tcb")).toBe("argument 2 is invalid (InvalidArgument)");
+  expect(describeError({ type: "seL4_RangeError", min: 0n, max: 0x7fff_ffffn }, "sched_control")).toBe("an argument is outside 0..0x7fffffff (RangeError)");
+  expect(describeError({ type: "seL4_NotEnoughMemory", memoryLeft: 4096n }, "untyped")).toBe("the untyped has only 4096 bytes free (NotEnoughMemory)");
+  expect(describeError({ type: "seL4_FailedLookup", source: true, lookup: { type: "DepthMismatch", bitsLeft: 12, bitsFound: 9 } }, "cnode"))
     .toBe("a source lookup failed: the depth does not match the CNodes on the way (12 bits left, a CNode of 9 bits found) (FailedLookup)");
 });
 
