@@ -15,6 +15,8 @@ const enc = (crn: number, crm: number, op2: number): SysregEncoding => ({ op0: 3
 /** Event counters: PMCR_EL0.N of a Cortex-A53. */
 export const PMU_EVENT_COUNTERS = 6;
 const CYCLE_BIT = 31;
+/** The PMCNTEN bits that name a counter: the event counters and the cycle counter. */
+const IMPLEMENTED = ((1n << BigInt(PMU_EVENT_COUNTERS)) - 1n) | (1n << BigInt(CYCLE_BIT));
 const EVENT_INST_RETIRED = 0x08n;
 const EVENT_CPU_CYCLES = 0x11n;
 // PMCR_EL0: E (enable), P (event counters reset), C (cycle counter reset), D (divide by 64), X, DP, LC;
@@ -54,7 +56,7 @@ export class ArmPmu {
     const selected = (): number => Number(this.select & 0x1fn);
     this.registers = [
       { name: "PMCR_EL0", encoding: enc(9, 12, 0), read: () => this.pmcr | PMCR_ID, write: (now, v) => this.writePmcr(now, v) },
-      { name: "PMCNTENSET_EL0", encoding: enc(9, 12, 1), read: () => this.enabled, write: (now, v) => this.setEnabled(now, this.enabled | (v & this.implemented())) },
+      { name: "PMCNTENSET_EL0", encoding: enc(9, 12, 1), read: () => this.enabled, write: (now, v) => this.setEnabled(now, this.enabled | (v & IMPLEMENTED)) },
       { name: "PMCNTENCLR_EL0", encoding: enc(9, 12, 2), read: () => this.enabled, write: (now, v) => this.setEnabled(now, this.enabled & ~v) },
       { name: "PMOVSCLR_EL0", encoding: enc(9, 12, 3), read: (now) => this.overflows(now), write: (now, v) => void (this.overflow = this.overflows(now) & ~v) },
       { name: "PMSWINC_EL0", encoding: enc(9, 12, 4), write: () => {} },
@@ -66,18 +68,13 @@ export class ArmPmu {
       { name: "PMXEVTYPER_EL0", encoding: enc(9, 13, 1), read: () => this.typeOf(selected()), write: (now, v) => this.setType(selected(), now, v) },
       { name: "PMXEVCNTR_EL0", encoding: enc(9, 13, 2), read: (now) => this.value(selected(), now), write: (now, v) => this.set(selected(), now, v) },
       { name: "PMUSERENR_EL0", encoding: enc(9, 14, 0), read: () => PMUSERENR_EN },
-      { name: "PMOVSSET_EL0", encoding: enc(9, 14, 3), read: (now) => this.overflows(now), write: (now, v) => void (this.overflow = this.overflows(now) | (v & this.implemented())) },
+      { name: "PMOVSSET_EL0", encoding: enc(9, 14, 3), read: (now) => this.overflows(now), write: (now, v) => void (this.overflow = this.overflows(now) | (v & IMPLEMENTED)) },
       { name: "PMCCFILTR_EL0", encoding: enc(14, 15, 7), read: () => 0n, write: () => {} },
       ...Array.from({ length: PMU_EVENT_COUNTERS }, (_, n): SysregHandler[] => [
         { name: `PMEVCNTR${n}_EL0`, encoding: enc(14, 8 | (n >> 3), n & 7), read: (now) => this.value(n, now), write: (now, v) => this.set(n, now, v) },
         { name: `PMEVTYPER${n}_EL0`, encoding: enc(14, 12 | (n >> 3), n & 7), read: () => this.typeOf(n), write: (now, v) => this.setType(n, now, v) },
       ]).flat(),
     ];
-  }
-
-  /** The PMCNTEN bits that name a counter: the event counters and the cycle counter. */
-  private implemented(): bigint {
-    return ((1n << BigInt(PMU_EVENT_COUNTERS)) - 1n) | (1n << BigInt(CYCLE_BIT));
   }
 
   private counting(n: number): boolean {
